@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the native packages OnnxDiffusion needs on a fresh Debian machine (idempotent, quiet when done).
+#   libzfp1      - zfp reference library for RAIIAF latent payloads (P/Invoke)
+#   libfontconfig1 - SkiaSharp's native assets expect it on some images
+set -euo pipefail
+need=()
+for pkg in libzfp1 libfontconfig1; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "install-deps: installing ${need[*]}"
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
