@@ -1,0 +1,41 @@
+namespace OnnxDiffusion.Models.Configs;
+
+/// <summary>The three components of an SD1.x checkpoint, as detected from its weights.</summary>
+public sealed record Sd15Config
+{
+    /// <summary>Text encoder (CLIP ViT-L/14 text tower at full size).</summary>
+    public required ClipTextConfig TextEncoder { get; init; }
+
+    /// <summary>Denoising UNet.</summary>
+    public required UNetConfig UNet { get; init; }
+
+    /// <summary>AutoencoderKL.</summary>
+    public required VaeConfig Vae { get; init; }
+
+    /// <summary>The real SD1.5 sizes (1.06 B parameters, 1,131 tensors in the LDM layout).</summary>
+    public static Sd15Config Full { get; } = new()
+    {
+        TextEncoder = new ClipTextConfig { Width = 768, Layers = 12, Heads = 12, MlpWidth = 3072 },
+        UNet = new UNetConfig
+        {
+            InChannels = 4, ModelChannels = 320, ChannelMult = [1, 2, 4, 4],
+            AttentionLevels = [true, true, true, false], ContextDim = 768,
+        },
+        Vae = new VaeConfig { BaseChannels = 128, ChannelMult = [1, 2, 4, 4] },
+    };
+
+    /// <summary>
+    /// Test size: the same 1,131 tensor names with small widths (UNet 32 channels, CLIP width 48 with all 12
+    /// layers and 12 heads, VAE 32 channels). A few MB.
+    /// </summary>
+    public static Sd15Config Tiny { get; } = new()
+    {
+        TextEncoder = new ClipTextConfig { Width = 48, Layers = 12, Heads = 12, MlpWidth = 192 },
+        UNet = new UNetConfig
+        {
+            InChannels = 4, ModelChannels = 32, ChannelMult = [1, 2, 4, 4],
+            AttentionLevels = [true, true, true, false], ContextDim = 48,
+        },
+        Vae = new VaeConfig { BaseChannels = 32, ChannelMult = [1, 2, 4, 4] },
+    };
+}
