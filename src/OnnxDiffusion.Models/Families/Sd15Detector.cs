@@ -17,7 +17,8 @@ internal sealed class Sd15Detector(CheckpointIndex index, List<string> problems)
     public UNetConfig? DetectUNet()
     {
         long[]? convIn = Need(U + "input_blocks.0.0.weight", 4);
-        long[]? toK = Need(U + "middle_block.1.transformer_blocks.0.attn2.to_k.weight", 2);
+        long[]? toK = Need(U + "middle_block.1.transformer_blocks.0.attn2.to_k.weight", 2,
+            U + "middle_block.1.transformer_blocks.0.attn2.to_v.weight");
         long[]? convOut = Need(U + "out.2.weight", 4);
         if (convIn is null || toK is null || convOut is null)
         {
@@ -32,13 +33,12 @@ internal sealed class Sd15Detector(CheckpointIndex index, List<string> problems)
         while (true)
         {
             int res = 0;
-            while (index.TryShape($"{U}input_blocks.{block}.0.in_layers.2.weight", out long[]? conv) &&
-                   conv.Length == 4)
+            while (ResBlockWidth($"{U}input_blocks.{block}.0.") is long width)
             {
                 if (res == 0)
                 {
-                    mult.Add(modelCh > 0 && conv[0] % modelCh == 0 ? (int)(conv[0] / modelCh) : -1);
-                    attention.Add(index.Contains($"{U}input_blocks.{block}.1.proj_in.weight"));
+                    mult.Add(modelCh > 0 && width % modelCh == 0 ? (int)(width / modelCh) : -1);
+                    attention.Add(index.CountPrefix($"{U}input_blocks.{block}.1.") > 0);
                 }
 
                 res++;
@@ -52,7 +52,7 @@ internal sealed class Sd15Detector(CheckpointIndex index, List<string> problems)
             }
 
             resCounts.Add(res);
-            if (!index.Contains($"{U}input_blocks.{block}.0.op.weight"))
+            if (index.CountPrefix($"{U}input_blocks.{block}.0.op.") == 0)
             {
                 break; // the last level has no downsampler
             }
@@ -68,7 +68,7 @@ internal sealed class Sd15Detector(CheckpointIndex index, List<string> problems)
         }
 
         int depth = 0;
-        while (index.Contains($"{U}middle_block.1.transformer_blocks.{depth}.attn1.to_q.weight"))
+        while (index.CountPrefix($"{U}middle_block.1.transformer_blocks.{depth}.") > 0)
         {
             depth++;
         }
@@ -86,28 +86,34 @@ internal sealed class Sd15Detector(CheckpointIndex index, List<string> problems)
     public VaeConfig? DetectVae()
     {
         long[]? convIn = Need(V + "encoder.conv_in.weight", 4);
-        long[]? decoderIn = Need(V + "decoder.conv_in.weight", 4);
-        if (convIn is null || decoderIn is null)
+        long? latent = index.TryShape(V + "decoder.conv_in.weight", out long[]? decoderIn) && decoderIn.Length == 4
+            ? decoderIn[1]
+            : FirstDim(V + "post_quant_conv.weight", V + "post_quant_conv.bias");
+        if (latent is null)
+        {
+            problems.Add($"missing: {index.Display(V + "decoder.conv_in.weight")}");
+        }
+
+        if (convIn is null || latent is null)
         {
             return null;
         }
 
         int baseCh = (int)convIn[0];
         var mult = new List<int>();
-        while (index.TryShape($"{V}encoder.down.{mult.Count}.block.0.conv1.weight", out long[]? conv) &&
-               conv.Length == 4)
+        while (VaeBlockWidth($"{V}encoder.down.{mult.Count}.block.0.") is long width)
         {
-            if (baseCh <= 0 || conv[0] % baseCh != 0)
+            if (baseCh <= 0 || width % baseCh != 0)
             {
-                problems.Add($"VAE encoder level {mult.Count} width {conv[0]} is not a multiple of {baseCh}");
+                problems.Add($"VAE encoder level {mult.Count} width {width} is not a multiple of {baseCh}");
                 return null;
             }
 
-            mult.Add((int)(conv[0] / baseCh));
+            mult.Add((int)(width / baseCh));
         }
 
         int res = 0;
-        while (index.Contains($"{V}encoder.down.0.block.{res}.conv1.weight"))
+        while (index.CountPrefix($"{V}encoder.down.0.block.{res}.") > 0)
         {
             res++;
         }
@@ -121,7 +127,7 @@ internal sealed class Sd15Detector(CheckpointIndex index, List<string> problems)
         return new VaeConfig
         {
             BaseChannels = baseCh, ChannelMult = [.. mult], ImageChannels = (int)convIn[1],
-            LatentChannels = (int)decoderIn[1], ResBlocksPerLevel = res, NormGroups = Sd15Family.NormGroups,
+            LatentChannels = (int)latent, ResBlocksPerLevel = res, NormGroups = Sd15Family.NormGroups,
         };
     }
 
@@ -130,14 +136,14 @@ internal sealed class Sd15Detector(CheckpointIndex index, List<string> problems)
     {
         long[]? tokens = Need(T + "embeddings.token_embedding.weight", 2);
         long[]? positions = Need(T + "embeddings.position_embedding.weight", 2);
-        long[]? fc1 = Need(T + "encoder.layers.0.mlp.fc1.weight", 2);
+        long[]? fc1 = Need(T + "encoder.layers.0.mlp.fc1.weight", 2, T + "encoder.layers.1.mlp.fc1.weight");
         if (tokens is null || positions is null || fc1 is null)
         {
             return null;
         }
 
         int layers = 0;
-        while (index.Contains($"{T}encoder.layers.{layers}.mlp.fc1.weight"))
+        while (index.CountPrefix($"{T}encoder.layers.{layers}.") > 0)
         {
             layers++;
         }
@@ -149,9 +155,33 @@ internal sealed class Sd15Detector(CheckpointIndex index, List<string> problems)
         };
     }
 
-    private long[]? Need(string name, int rank)
+    /// <summary>Output width of a UNet res block from whichever of its tensors is present (null: no block).</summary>
+    private long? ResBlockWidth(string module) => FirstDim(module + "in_layers.2.weight",
+        module + "out_layers.3.weight", module + "emb_layers.1.weight", module + "out_layers.0.weight",
+        module + "in_layers.2.bias", module + "out_layers.3.bias");
+
+    /// <summary>Output width of a VAE res block from whichever of its tensors is present (null: no block).</summary>
+    private long? VaeBlockWidth(string module) => FirstDim(module + "conv1.weight", module + "conv2.weight",
+        module + "norm2.weight", module + "conv1.bias", module + "conv2.bias");
+
+    private long? FirstDim(params string[] names)
     {
-        if (!index.TryShape(name, out long[]? shape))
+        foreach (string name in names)
+        {
+            if (index.TryShape(name, out long[]? shape) && shape.Length >= 1)
+            {
+                return shape[0];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The shape of <paramref name="name"/> (or of the first present fallback) when it has the rank.</summary>
+    private long[]? Need(string name, int rank, params string[] fallbacks)
+    {
+        string? found = index.Contains(name) ? name : fallbacks.FirstOrDefault(index.Contains);
+        if (found is null || !index.TryShape(found, out long[]? shape))
         {
             problems.Add($"missing: {index.Display(name)}");
             return null;
@@ -159,7 +189,7 @@ internal sealed class Sd15Detector(CheckpointIndex index, List<string> problems)
 
         if (shape.Length != rank || shape.Any(d => d <= 0 || d > int.MaxValue))
         {
-            problems.Add($"shape: {index.Display(name)} has shape [{string.Join(", ", shape)}], expected rank {rank}");
+            problems.Add($"shape: {index.Display(found)} has shape [{string.Join(", ", shape)}], expected rank {rank}");
             return null;
         }
 
