@@ -54,11 +54,13 @@ public sealed class ModelWriterTests
         ModelWriter.Write(BuildBlock(), dir.File("b/model.onnx"));
         ModelWriter.Write(BuildBlock(), dir.File("c/model.onnx"), external);
         ModelWriter.Write(BuildBlock(), dir.File("d/model.onnx"), external);
-        Assert.That(File.ReadAllBytes(dir.File("b/model.onnx")), Is.EqualTo(File.ReadAllBytes(dir.File("a/model.onnx"))));
-        Assert.That(File.ReadAllBytes(dir.File("d/model.onnx")), Is.EqualTo(File.ReadAllBytes(dir.File("c/model.onnx"))));
-        Assert.That(File.ReadAllBytes(dir.File("d/model.onnx.data")),
-            Is.EqualTo(File.ReadAllBytes(dir.File("c/model.onnx.data"))));
-        Assert.That(ModelWriter.ToBytes(BuildBlock()), Is.EqualTo(File.ReadAllBytes(dir.File("a/model.onnx"))));
+        TestData.AssertSameBytes(File.ReadAllBytes(dir.File("b/model.onnx")),
+            File.ReadAllBytes(dir.File("a/model.onnx")));
+        TestData.AssertSameBytes(File.ReadAllBytes(dir.File("d/model.onnx")),
+            File.ReadAllBytes(dir.File("c/model.onnx")));
+        TestData.AssertSameBytes(File.ReadAllBytes(dir.File("d/model.onnx.data")),
+            File.ReadAllBytes(dir.File("c/model.onnx.data")));
+        TestData.AssertSameBytes(ModelWriter.ToBytes(BuildBlock()), File.ReadAllBytes(dir.File("a/model.onnx")));
         Assert.That(ModelWriter.ToBytes(BuildBlock(seed: 4)), Is.Not.EqualTo(ModelWriter.ToBytes(BuildBlock())));
     }
 
@@ -90,7 +92,8 @@ public sealed class ModelWriterTests
         Assert.That(result.ExternalTensorCount, Is.LessThan(model.Initializers.Count));
         Assert.That(Directory.GetFiles(dir.Path, "*.tmp", SearchOption.AllDirectories), Is.Empty);
         ModelProto proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(dir.File("model.onnx")));
-        foreach (TensorProto t in proto.Graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
+        foreach (TensorProto t in proto.Graph.Initializer
+            .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
         {
             Assert.That(t.HasRawData, Is.False);
             Assert.That(t.ExternalData.Single(e => e.Key == "location").Value, Is.EqualTo("model.onnx.data"));
@@ -113,11 +116,12 @@ public sealed class ModelWriterTests
         OnnxModel loaded = ModelLoader.Load(dir.File("a/model.onnx"));
         Assert.That(loaded.Initializers.Values, Has.All.InstanceOf<ExternalFileInitializerData>());
         ModelWriter.Write(loaded, dir.File("b/model.onnx"), options);
-        Assert.That(File.ReadAllBytes(dir.File("b/model.onnx")), Is.EqualTo(File.ReadAllBytes(dir.File("a/model.onnx"))));
-        Assert.That(File.ReadAllBytes(dir.File("b/model.onnx.data")),
-            Is.EqualTo(File.ReadAllBytes(dir.File("a/model.onnx.data"))));
-        Assert.That(ModelLoader.LoadInline(dir.File("a/model.onnx")).ToByteArray(),
-            Is.EqualTo(ModelWriter.ToBytes(BuildBlock())));
+        TestData.AssertSameBytes(File.ReadAllBytes(dir.File("b/model.onnx")),
+            File.ReadAllBytes(dir.File("a/model.onnx")));
+        TestData.AssertSameBytes(File.ReadAllBytes(dir.File("b/model.onnx.data")),
+            File.ReadAllBytes(dir.File("a/model.onnx.data")));
+        TestData.AssertSameBytes(ModelLoader.LoadInline(dir.File("a/model.onnx")).ToByteArray(),
+            ModelWriter.ToBytes(BuildBlock()));
     }
 
     [Test]

@@ -52,7 +52,8 @@ public sealed class OpsShapeTests
             b.Slice(v[0], [-1, 4], [0, 0], [0, 1], [-2, -3]),
         ], x);
         Assert.That(results[0].Shape, Is.EqualTo(new long[] { 4, 4 }));
-        Assert.That(results[0].Floats, Is.EqualTo(Enumerable.Range(0, 20).Where(i => i % 5 != 0).Select(i => (float)i)));
+        Assert.That(results[0].Floats,
+            Is.EqualTo(Enumerable.Range(0, 20).Where(i => i % 5 != 0).Select(i => (float)i)));
         Assert.That(results[1].Shape, Is.EqualTo(new long[] { 2, 2 }));
         Assert.That(results[1].Floats, Is.EqualTo(new float[] { 19, 16, 9, 6 }));
     }
