@@ -18,7 +18,7 @@ internal static class SamplerHarness
         .Where(s => (s.Traits & SamplerTraits.Stochastic) != 0)
         .Select(s => new TestCaseData(s.Name).SetArgDisplayNames(s.Name));
 
-    /// <summary>ComfyUI's σ list for this sampler (karras unless told), including the discarded-penultimate rule.</summary>
+    /// <summary>ComfyUI's σ list for this sampler (karras unless told), with the discarded-penultimate rule.</summary>
     public static float[] Sigmas(ISampler sampler, int steps, string schedule = "karras") =>
         KSamplerSigmas.Calculate(
             ModelSamplingDiscrete.Default, SamplingRegistry.GetSchedule(schedule), sampler, steps);

@@ -60,7 +60,9 @@ public sealed class LmsSampler : ISampler
         }
     }
 
-    /// <summary>∫ from σᵢ to σᵢ₊₁ of Π_{k≠j} (τ − σ_{i−k})/(σ_{i−j} − σ_{i−k}) dτ (k-diffusion linear_multistep_coeff).</summary>
+    /// <summary>
+    /// ∫ from σᵢ to σᵢ₊₁ of Π_{k≠j} (τ − σ_{i−k})/(σ_{i−j} − σ_{i−k}) dτ (k-diffusion linear_multistep_coeff).
+    /// </summary>
     internal static double Coefficient(ReadOnlySpan<float> sigmas, int order, int i, int j)
     {
         double a = sigmas[i];
