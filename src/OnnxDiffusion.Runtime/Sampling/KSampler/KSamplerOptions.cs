@@ -38,7 +38,9 @@ public sealed record KSamplerOptions
     /// <summary>KSamplerAdvanced end_at_step (null for KSampler).</summary>
     public int? LastStep { get; init; }
 
-    /// <summary>Set the last σ to 0 when <see cref="LastStep"/> cuts the schedule (return_with_leftover_noise off).</summary>
+    /// <summary>
+    /// Set the last σ to 0 when <see cref="LastStep"/> cuts the schedule (return_with_leftover_noise off).
+    /// </summary>
     public bool ForceFullDenoise { get; init; }
 
     /// <summary>
