@@ -9,7 +9,8 @@ then run with /usr/bin/python3).
                  astype, reshape), verify sha256, and check that json.dumps(indent=2), zstd level 3 and
                  zfpy.compress_numpy reproduce our manifest text, frames and lossless zfp streams byte for byte.
   fixtures DIR   write files shaped like upstream's encoder output (unsqueezed 4-D zfp, stale manifest
-                 file_size, uncompressed float16, and the older 29-byte header) for our reader's tests.
+                 file_size, uncompressed float16, and the older 29-byte header) for our reader's tests, plus
+                 bare zfpy streams (*.zfp) for the byte-identity test of our zfp calls.
 """
 import hashlib
 import json
@@ -172,6 +173,12 @@ def fixtures(directory):
                         {"samples": exact(13, (1, 4, 8, 8))}, compress=False, to_f16=True, header_fmt=HEADER_33)
     write_like_upstream(os.path.join(directory, "upstream-legacy29.raiiaf"),
                         {"samples": exact(14, (1, 4, 8, 8))}, compress=True, to_f16=False, header_fmt=HEADER_29)
+    # Bare zfpy streams, to check that our libzfp calls write byte-identical streams.
+    for name, stream in [("zfpy-reversible-4x8x8.zfp", zfpy.compress_numpy(exact(21, (4, 8, 8)))),
+                         ("zfpy-tol0.01-4x8x8.zfp", zfpy.compress_numpy(exact(21, (4, 8, 8)), tolerance=0.01)),
+                         ("zfpy-reversible-2x3x5x7.zfp", zfpy.compress_numpy(exact(22, (2, 3, 5, 7))))]:
+        with open(os.path.join(directory, name), "wb") as f:
+            f.write(stream)
 
 
 if __name__ == "__main__":

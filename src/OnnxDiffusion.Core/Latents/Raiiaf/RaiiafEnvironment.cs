@@ -59,7 +59,7 @@ public sealed record RaiiafEnvironment(int EnvVersion, IReadOnlyList<RaiiafEnvir
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = 16 });
+            node = JsonNode.Parse(json, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException
                                        or InvalidOperationException)

@@ -94,7 +94,7 @@ public sealed class RaiiafManifest
         JsonNode? rootNode;
         try
         {
-            rootNode = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            rootNode = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
         {

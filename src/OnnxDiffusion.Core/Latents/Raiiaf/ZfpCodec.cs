@@ -173,10 +173,13 @@ internal static unsafe class ZfpCodec
             }
         }
 
-        // zfp reports the bytes consumed rounded up to its 64-bit word; more than the payload means truncation.
-        if (consumed == 0 || (long)consumed > ((payloadBytes + 7L) & ~7L))
+        // A whole stream is consumed exactly, up to the padding to the writer's word (Debian's libzfp uses 8-bit
+        // words, other builds 64-bit ones). Reading past the payload means truncation; stopping well short of it
+        // means the stream is not what the header describes.
+        if (consumed == 0 || (long)consumed > payloadBytes || (long)consumed + 8 <= payloadBytes)
         {
-            throw Corrupt(what, $"decoding needed {consumed} bytes but the stream has {payloadBytes} (truncated?)");
+            throw Corrupt(what, $"decoding used {consumed} bytes of the {payloadBytes}-byte stream " +
+                                "(truncated or damaged)");
         }
 
         return (floats, doubles);
