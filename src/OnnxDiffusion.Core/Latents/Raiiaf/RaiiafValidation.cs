@@ -14,21 +14,29 @@ internal static class RaiiafValidation
     internal static void CheckLatent(string key, FloatTensor latent, bool float16)
     {
         ArgumentNullException.ThrowIfNull(latent);
-        if (latent.Rank is not (4 or 5))
+        CheckShape(key, latent.Shape);
+        CheckValues(key, latent.Data, float16);
+    }
+
+    /// <summary>Throws <see cref="InvalidInputException"/> when <paramref name="shape"/> cannot be stored.</summary>
+    internal static void CheckShape(string key, IReadOnlyList<int> shape)
+    {
+        string text = "[" + string.Join(", ", shape) + "]";
+        if (shape.Count is not (4 or 5))
         {
             throw new InvalidInputException(
-                $"Latent '{key}' has shape {latent.ShapeText}; RAIIAF stores 4-D [B, C, H, W] latents and, as our " +
+                $"Latent '{key}' has shape {text}; RAIIAF stores 4-D [B, C, H, W] latents and, as our " +
                 "extension, 5-D [B, C, T, H, W] ones. Reshape it first.");
         }
 
         long count = 1;
-        for (int i = 0; i < latent.Rank; i++)
+        for (int i = 0; i < shape.Count; i++)
         {
-            int d = latent.Shape[i];
+            int d = shape[i];
             if (d is < 1 or > RaiiafFormat.MaxDimension)
             {
                 throw new InvalidInputException(
-                    $"Latent '{key}' has dimension {i} of size {d} in {latent.ShapeText}; sizes must be 1.." +
+                    $"Latent '{key}' has dimension {i} of size {d} in {text}; sizes must be 1.." +
                     $"{RaiiafFormat.MaxDimension}.");
             }
 
@@ -38,11 +46,9 @@ internal static class RaiiafValidation
         if (count > RaiiafFormat.MaxElements)
         {
             throw new InvalidInputException(
-                $"Latent '{key}' {latent.ShapeText} has {count} elements, more than the {RaiiafFormat.MaxElements} a " +
+                $"Latent '{key}' {text} has {count} elements, more than the {RaiiafFormat.MaxElements} a " +
                 "RAIIAF latent may hold. Split it into several latents.");
         }
-
-        CheckValues(key, latent.Data, float16);
     }
 
     private static void CheckValues(string key, float[] data, bool float16)
