@@ -25,7 +25,8 @@ public sealed class AutoencoderKlTests
             [OnnxIoNames.Sample] = (image.ToFloat(), [2, 3, 32, 16]),
         };
 
-        var actual = GraphHarness.RunModel(AutoencoderKlEncoder.Define(s_config), bank, feeds, OnnxIoNames.LatentSample);
+        var actual = GraphHarness.RunModel(AutoencoderKlEncoder.Define(s_config), bank, feeds,
+            OnnxIoNames.LatentSample);
 
         RefTensor expected = RefVae.EncodeMean(ReferenceWeights.FromBank(bank), s_config, image);
         (float[] data, long[] shape) = actual[OnnxIoNames.LatentSample];

@@ -66,8 +66,8 @@ public sealed class ClipTextModelTests
             Is.EqualTo(new[] { OnnxIoNames.LastHiddenState, OnnxIoNames.PoolerOutput }));
     }
 
-    private static void Check(Dictionary<string, (float[] Data, long[] Shape)> actual, string name, RefTensor expected) =>
-        ReferenceAssert.Close(actual[name].Data, actual[name].Shape, expected, name);
+    private static void Check(Dictionary<string, (float[] Data, long[] Shape)> actual, string name,
+        RefTensor expected) => ReferenceAssert.Close(actual[name].Data, actual[name].Shape, expected, name);
 
     private static Dictionary<string, (Array Data, long[] Shape)> Feeds(long[][] ids) => new()
     {
