@@ -60,12 +60,21 @@ public static class TorchZipWriter
     public static void WriteArchive(string path, byte[] pickle, IReadOnlyList<(string Key, byte[] Data)> storages,
         TorchZipOptions? options = null)
     {
+        File.WriteAllBytes(path, BuildArchive(pickle, storages, options));
+    }
+
+    /// <summary>The bytes of a torch-layout archive around any pickle.</summary>
+    public static byte[] BuildArchive(byte[] pickle, IReadOnlyList<(string Key, byte[] Data)> storages,
+        TorchZipOptions? options = null)
+    {
         options ??= new TorchZipOptions();
         string root = options.ArchiveName + "/";
         var entries = new List<(string, byte[])> { (root + "data.pkl", pickle), (root + "byteorder", "little"u8.ToArray()) };
         entries.AddRange(storages.Select(s => (root + "data/" + s.Key, s.Data)));
         entries.Add((root + "version", "3\n"u8.ToArray()));
-        StoredZipWriter.Write(path, entries, options.ForceZip64);
+        using var buffer = new MemoryStream();
+        StoredZipWriter.Write(buffer, entries, options.ForceZip64);
+        return buffer.ToArray();
     }
 
     /// <summary>The pickle torch.save would write for these views (protocol 2, memoized globals).</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using System.Text.Unicode;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Tensors;
 
@@ -58,6 +59,11 @@ internal static class SafetensorsHeader
     private static List<SafetensorsEntry> ParseJson(
         string path, byte[] json, long dataLength, long dataStart, out Dictionary<string, string> metadata)
     {
+        if (!Utf8.IsValid(json))
+        {
+            throw Fail(path, "the header is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
