@@ -33,7 +33,8 @@ internal static class ReadWeightsBenchmark
         }
 
         double best = times.Min();
-        Console.WriteLine($"best {bytes / 1e9 / best:F2} GB/s, median {bytes / 1e9 / times.Order().ElementAt(times.Count / 2):F2} GB/s "
+        Console.WriteLine($"best {bytes / 1e9 / best:F2} GB/s, median "
+            + $"{bytes / 1e9 / times.Order().ElementAt(times.Count / 2):F2} GB/s "
             + $"over {rounds} warm rounds (checksum {checksum:G6}, {Environment.ProcessorCount} cores)");
         return 0;
     }

@@ -32,14 +32,16 @@ internal static class WriteSd15Command
                 continue;
             }
 
-            long[] shape = cols[1].Length == 0 ? [] : cols[1].Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            long[] shape = cols[1].Length == 0 ? [] : cols[1].Split(',').Select(s => long.Parse(s,
+                CultureInfo.InvariantCulture)).ToArray();
             DType dtype = cols[2] == "I64" ? DType.I64 : DType.F16;
             tensors.Add(new TensorToWrite(cols[0], dtype, shape, s => WriteRandom(s, rng, dtype, shape)));
         }
 
         var clock = Stopwatch.StartNew();
         SafetensorsWriter.Write(path, tensors, new Dictionary<string, string> { ["format"] = "pt" });
-        Console.WriteLine($"wrote {tensors.Count} tensors, {new FileInfo(path).Length / 1e9:F3} GB in {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"wrote {tensors.Count} tensors, {new FileInfo(path).Length / 1e9:F3} GB in "
+            + $"{clock.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
 

@@ -54,7 +54,8 @@ public sealed class InspectCommandTests
         JsonElement tensor = root.GetProperty("tensors")[0];
         Assert.That(tensor.GetProperty("name").GetString(), Is.EqualTo("w"));
         Assert.That(tensor.GetProperty("dtype").GetString(), Is.EqualTo("BF16"));
-        Assert.That(tensor.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()), Is.EqualTo(new long[] { 2, 3 }));
+        Assert.That(tensor.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()),
+            Is.EqualTo(new long[] { 2, 3 }));
     }
 
     [Test]
@@ -87,7 +88,8 @@ public sealed class InspectCommandTests
     {
         using var dir = new TempDir();
         string path = dir.File("evil.ckpt");
-        byte[] pickle = new PickleBuilder().Proto(2).Global("os", "system").Str("true").TupleN(1).Reduce().Stop().ToArray();
+        byte[] pickle = new PickleBuilder().Proto(2).Global("os",
+            "system").Str("true").TupleN(1).Reduce().Stop().ToArray();
         TorchZipWriter.WriteArchive(path, pickle, []);
         var (code, _, error) = Run("inspect", path);
         Assert.That(code, Is.EqualTo(CliCommon.ExitBadInput));

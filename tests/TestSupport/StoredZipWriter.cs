@@ -19,7 +19,8 @@ public static class StoredZipWriter
         Write(file, entries, forceZip64);
     }
 
-    /// <summary>Writes <paramref name="entries"/> in order to <paramref name="file"/>, starting at its position 0.</summary>
+    /// <summary>Writes <paramref name="entries"/> in order to <paramref name="file"/>, starting at its position
+    /// 0.</summary>
     public static void Write(Stream file, IReadOnlyList<(string Name, byte[] Data)> entries, bool forceZip64 = false)
     {
         var central = new MemoryStream();

@@ -17,7 +17,8 @@ namespace OnnxDiffusion.Core.Tests.Fuzz;
 public sealed class FormatFuzzTests
 {
     private static readonly string[] s_jsonWords =
-        ["F32", "F16", "BF16", "U8", "BOOL", "F8_E4M3", "I64", "U16", "dtype", "shape", "data_offsets", "__metadata__", "a"];
+        ["F32", "F16", "BF16", "U8", "BOOL", "F8_E4M3", "I64", "U16", "dtype", "shape", "data_offsets",
+            "__metadata__", "a"];
 
     private static readonly string[] s_npyWords =
         ["<f4", "<f2", "<f8", ">f4", "|u1", "<i8", "True", "False", "None", "descr", "shape", "fortran_order", "L"];
@@ -35,7 +36,8 @@ public sealed class FormatFuzzTests
     {
         var (pickle, storages) = ValidCkptParts();
         byte[] valid = TorchZipWriter.BuildArchive(pickle, storages);
-        FuzzReport report = FuzzHarness.Run(".ckpt", valid, (rng, b) => MutateCkpt(rng, b, pickle, storages), ReadWeights);
+        FuzzReport report = FuzzHarness.Run(".ckpt", valid, (rng, b) => MutateCkpt(rng, b, pickle, storages),
+            ReadWeights);
         FuzzHarness.AssertClean(report, "ckpt");
     }
 
@@ -43,7 +45,8 @@ public sealed class FormatFuzzTests
     public void Fuzz_Npy_OnlyTypedErrors()
     {
         using var dir = new TempDir();
-        NpyFile.Write(dir.File("v.npy"), new FloatTensor([1, 4, 3, 3], Enumerable.Range(0, 36).Select(i => i * 0.25f).ToArray()));
+        NpyFile.Write(dir.File("v.npy"), new FloatTensor([1, 4, 3, 3], Enumerable.Range(0, 36).Select(i
+            => i * 0.25f).ToArray()));
         byte[] valid = File.ReadAllBytes(dir.File("v.npy"));
         FuzzReport report = FuzzHarness.Run(".npy", valid, MutateNpy, path => NpyFile.Read(path));
         FuzzHarness.AssertClean(report, "npy");
@@ -68,7 +71,8 @@ public sealed class FormatFuzzTests
             ReadOnlySpan<byte> bytes = source.GetBytes(info.Name);
             if (bytes.Length != info.ByteLength)
             {
-                throw new InvalidOperationException($"'{info.Name}' returned {bytes.Length} bytes, info says {info.ByteLength}");
+                throw new InvalidOperationException($"'{info.Name}' returned {bytes.Length} bytes, info says "
+                    + $"{info.ByteLength}");
             }
 
             _ = source.ReadFloat32(info.Name);
@@ -79,7 +83,9 @@ public sealed class FormatFuzzTests
     {
         using var dir = new TempDir();
         var tensors = WeightTestData.EveryDType(1);
-        SafetensorsWriter.Write(dir.File("v.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        SafetensorsWriter.Write(dir.File("v.safetensors"), tensors, new Dictionary<string,
+            string>
+        { ["format"] = "pt" });
         return File.ReadAllBytes(dir.File("v.safetensors"));
     }
 
@@ -95,7 +101,8 @@ public sealed class FormatFuzzTests
         header = rng.Next(2) == 0 ? Mutators.MutateNumber(rng, header) : Mutators.MutateWord(rng, header, s_jsonWords);
         byte[] json = Mutators.Ascii(header);
         var result = new byte[8 + json.Length + valid.Length - 8 - n];
-        ulong length = rng.Next(4) == 0 ? Mutators.Interesting[rng.Next(Mutators.Interesting.Length)] : (ulong)json.Length;
+        ulong length = rng.Next(4) == 0 ? Mutators.Interesting[rng.Next(Mutators.Interesting.Length)]
+            : (ulong)json.Length;
         BinaryPrimitives.WriteUInt64LittleEndian(result, length); // sometimes a lying length
         json.CopyTo(result, 8);
         valid.AsSpan(8 + n).CopyTo(result.AsSpan(8 + json.Length));
@@ -144,7 +151,8 @@ public sealed class FormatFuzzTests
                 var forged = storages.ToList();
                 int i = rng.Next(forged.Count);
                 forged[i] = (forged[i].Key, Mutators.Generic(rng, forged[i].Data));
-                return TorchZipWriter.BuildArchive(pickle, forged, new TorchZipOptions { ForceZip64 = rng.Next(2) == 0 });
+                return TorchZipWriter.BuildArchive(pickle, forged,
+                    new TorchZipOptions { ForceZip64 = rng.Next(2) == 0 });
         }
     }
 
@@ -164,7 +172,8 @@ public sealed class FormatFuzzTests
         var result = new byte[prefix + text.Length + valid.Length - 10 - n];
         valid.AsSpan(0, 8).CopyTo(result);
         result[6] = v2 ? (byte)2 : (byte)1;
-        uint length = rng.Next(4) == 0 ? (uint)Mutators.Interesting[rng.Next(Mutators.Interesting.Length)] : (uint)text.Length;
+        uint length = rng.Next(4) == 0 ? (uint)Mutators.Interesting[rng.Next(Mutators.Interesting.Length)]
+            : (uint)text.Length;
         if (v2)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(8), length);

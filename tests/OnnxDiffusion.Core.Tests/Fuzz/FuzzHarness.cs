@@ -5,7 +5,8 @@ using OnnxDiffusion.TestSupport;
 namespace OnnxDiffusion.Core.Tests.Fuzz;
 
 /// <summary>Outcome of one fuzz run.</summary>
-internal sealed record FuzzReport(int Accepted, int Rejected, List<string> Failures, TimeSpan Slowest, long MostAllocated);
+internal sealed record FuzzReport(int Accepted, int Rejected, List<string> Failures, TimeSpan Slowest,
+    long MostAllocated);
 
 /// <summary>
 /// Runs a parser over seeded mutations of a valid file. Only <see cref="OnnxDiffusionException"/> subclasses may
@@ -22,7 +23,8 @@ internal static class FuzzHarness
     /// <summary>Mutations per format per run.</summary>
     public const int Cases = 2500;
 
-    public static FuzzReport Run(string extension, byte[] valid, Func<Random, byte[], byte[]> mutate, Action<string> parse)
+    public static FuzzReport Run(string extension, byte[] valid, Func<Random, byte[], byte[]> mutate,
+        Action<string> parse)
     {
         using var dir = new ScratchDir();
         string path = Path.Combine(dir.Path, "case" + extension);
@@ -82,7 +84,8 @@ internal static class FuzzHarness
         Assert.That(report.Slowest, Is.LessThan(TimeSpan.FromSeconds(5)), "one case took too long (a near-hang)");
     }
 
-    /// <summary>A scratch folder in RAM (/dev/shm) when available: thousands of small writes to disk are slow.</summary>
+    /// <summary>A scratch folder in RAM (/dev/shm) when available: thousands of small writes to disk are
+    /// slow.</summary>
     private sealed class ScratchDir : IDisposable
     {
         private readonly TempDir? _fallback;

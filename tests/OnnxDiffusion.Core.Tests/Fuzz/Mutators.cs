@@ -91,7 +91,8 @@ internal static partial class Mutators
         return text[..m.Index] + InterestingNumbers[rng.Next(InterestingNumbers.Length)] + text[(m.Index + m.Length)..];
     }
 
-    /// <summary>Replaces one quoted word in <paramref name="text"/> with another from the same text or a random one.</summary>
+    /// <summary>Replaces one quoted word in <paramref name="text"/> with another from the same text or a random
+    /// one.</summary>
     public static string MutateWord(Random rng, string text, string[] vocabulary)
     {
         MatchCollection words = WordPattern().Matches(text);
@@ -101,7 +102,8 @@ internal static partial class Mutators
         }
 
         Match m = words[rng.Next(words.Count)];
-        string replacement = rng.Next(3) == 0 ? words[rng.Next(words.Count)].Value : vocabulary[rng.Next(vocabulary.Length)];
+        string replacement = rng.Next(3) == 0 ? words[rng.Next(words.Count)].Value
+            : vocabulary[rng.Next(vocabulary.Length)];
         return text[..m.Index] + replacement + text[(m.Index + m.Length)..];
     }
 

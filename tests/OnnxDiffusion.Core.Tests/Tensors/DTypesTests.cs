@@ -119,7 +119,8 @@ public sealed class DTypesTests
         Assert.That(result, Is.EqualTo(new[] { -32768f, 4660f }));
         DTypes.ConvertToFloat32(DType.I32, [.. BitConverter.GetBytes(-7), .. BitConverter.GetBytes(1 << 24)], result);
         Assert.That(result, Is.EqualTo(new[] { -7f, 16777216f }));
-        DTypes.ConvertToFloat32(DType.I64, [.. BitConverter.GetBytes(long.MinValue), .. BitConverter.GetBytes(5L)], result);
+        DTypes.ConvertToFloat32(DType.I64, [.. BitConverter.GetBytes(long.MinValue),
+            .. BitConverter.GetBytes(5L)], result);
         Assert.That(result, Is.EqualTo(new[] { -9.223372e18f, 5f }));
         DTypes.ConvertToFloat32(DType.Bool, [0, 2], result);
         Assert.That(result, Is.EqualTo(new[] { 0f, 1f }));
