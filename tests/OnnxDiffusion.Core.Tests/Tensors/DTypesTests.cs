@@ -67,6 +67,24 @@ public sealed class DTypesTests
         Assert.That(result[0], Is.EqualTo(expected));
     }
 
+    [Test]
+    public void ConvertToFloat32_BFloat16Run_EachElementIsTheUpperHalfOfItsFloat()
+    {
+        var rng = new Random(4);
+        var codes = new ushort[37]; // odd length: vector body plus scalar tail
+        for (int i = 0; i < codes.Length; i++)
+        {
+            codes[i] = (ushort)rng.Next(65536);
+        }
+
+        var result = new float[codes.Length];
+        DTypes.ConvertToFloat32(DType.BF16, System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()), result);
+        for (int i = 0; i < codes.Length; i++)
+        {
+            Assert.That(BitConverter.SingleToUInt32Bits(result[i]), Is.EqualTo((uint)codes[i] * 65536u), $"element {i}");
+        }
+    }
+
     // Values from the OCP 8-bit floating point spec (E4M3: bias 7, max 448, no infinities).
     [TestCase((byte)0x00, 0.0f)]
     [TestCase((byte)0x01, 0.001953125f)]
