@@ -1,0 +1,129 @@
+using Microsoft.ML.OnnxRuntime;
+using OnnxDiffusion.Core.Errors;
+
+namespace OnnxDiffusion.Runtime.Onnx;
+
+/// <summary>
+/// One component's ORT session (text encoder, UNet, VAE) plus its cached input/output names. Owns the
+/// <see cref="InferenceSession"/>; dispose it once. <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
+/// may be called concurrently, but the project runs one pipeline per session at a time.
+/// </summary>
+public sealed class ModelSession : IDisposable
+{
+    private ModelSession(InferenceSession session, string modelPath, SessionConfig config, TimeSpan loadTime)
+    {
+        Session = session;
+        ModelPath = modelPath;
+        Config = config;
+        LoadTime = loadTime;
+        InputNames = [.. session.InputNames];
+        OutputNames = [.. session.OutputNames];
+    }
+
+    /// <summary>The ORT session (owned).</summary>
+    public InferenceSession Session { get; }
+
+    /// <summary>The model file that was loaded.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>The settings it was created with.</summary>
+    public SessionConfig Config { get; }
+
+    /// <summary>Wall time of session creation.</summary>
+    public TimeSpan LoadTime { get; }
+
+    /// <summary>Model input names, in model order.</summary>
+    public IReadOnlyList<string> InputNames { get; }
+
+    /// <summary>Model output names, in model order.</summary>
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>True when the model declares <paramref name="name"/> as an input.</summary>
+    public bool HasInput(string name) => InputNames.Contains(name);
+
+    /// <summary>
+    /// Creates a session for <paramref name="modelPath"/>. With a cache folder configured, the optimized graph
+    /// is saved there on first load and reused while the model, ORT version, provider and options are unchanged.
+    /// </summary>
+    /// <exception cref="ExecutionProviderException">The provider is missing or rejects the model.</exception>
+    /// <exception cref="ModelFormatException">ORT cannot load the model file.</exception>
+    public static ModelSession Create(string modelPath, SessionConfig config, ShapeProfile? profile = null)
+    {
+        if (!File.Exists(modelPath))
+        {
+            throw new InvalidInputException($"Model file {modelPath} does not exist.");
+        }
+
+        OrtEnvironment.Ensure(config.IntraOpThreads);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var options = BuildOptions(config, profile, modelPath, out string pathToLoad);
+        try
+        {
+            var session = new InferenceSession(pathToLoad, options);
+            return new ModelSession(session, modelPath, config, clock.Elapsed);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            if (config.Provider != ExecutionProviderKind.Cpu)
+            {
+                throw new ExecutionProviderException(
+                    $"ONNX Runtime could not create a {ExecutionProviders.CliName(config.Provider)} session for " +
+                    $"{modelPath}: {ex.Message} Try --ep cpu to check the model itself.", ex);
+            }
+
+            throw new ModelFormatException(
+                $"ONNX Runtime could not load {modelPath}: {ex.Message} Re-run onnxdiff convert for this package.", ex);
+        }
+    }
+
+    /// <summary>Builds session options per runtime-notes Part 3 (global pool, sequential, arena on).</summary>
+    internal static SessionOptions BuildOptions(
+        SessionConfig config, ShapeProfile? profile, string modelPath, out string pathToLoad)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = ParseLevel(config.OptimizationLevel),
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = (OrtLoggingLevel)Math.Clamp(config.LogSeverity, 0, 4),
+            EnableCpuMemArena = true,
+        };
+        try
+        {
+            options.DisablePerSessionThreads();
+            if (config.ProfilePrefix is not null)
+            {
+                options.EnableProfiling = true;
+                options.ProfileOutputPathPrefix = config.ProfilePrefix;
+            }
+
+            pathToLoad = modelPath;
+            if (config.OptimizedModelCacheDir is not null)
+            {
+                pathToLoad = OptimizedModelCache.Apply(options, config, modelPath);
+            }
+
+            ProviderSetup.Append(options, config, profile, modelPath);
+            return options;
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Maps <c>all|extended|basic|disabled</c> to ORT's level.</summary>
+    /// <exception cref="InvalidInputException">Unknown level.</exception>
+    public static GraphOptimizationLevel ParseLevel(string level) => level.ToLowerInvariant() switch
+    {
+        "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
+        "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+        "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+        "disabled" or "none" => GraphOptimizationLevel.ORT_DISABLE_ALL,
+        _ => throw new InvalidInputException(
+            $"Unknown optimization level '{level}'. Valid: all, extended, basic, disabled."),
+    };
+
+    /// <inheritdoc />
+    public void Dispose() => Session.Dispose();
+}
