@@ -130,8 +130,12 @@ public sealed class RaiiafFile : IDisposable
         }
     }
 
-    /// <summary>What the zfp header of a compressed latent says (mode, tolerance, shape); reads only that header.</summary>
-    internal ZfpStreamInfo DescribeZfp(RaiiafChunkRecord record)
+    /// <summary>
+    /// What the zfp header of a compressed latent says (mode, tolerance, shape); reads only that header.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="record"/> is not a compressed LATN record.</exception>
+    /// <exception cref="ModelFormatException">The zfp header is invalid.</exception>
+    public ZfpStreamInfo DescribeZfp(RaiiafChunkRecord record)
     {
         if (record.Latent is null || !record.Compressed)
         {

@@ -28,7 +28,7 @@ public sealed record RaiiafWriteOptions
     public RaiiafModelInfo ModelInfo { get; init; } = new();
 
     /// <summary>Optional PNG image stored as the DATA chunk (must start with the PNG signature).</summary>
-    public ReadOnlyMemory<byte>? Png { get; init; }
+    public byte[]? Png { get; init; }
 
     /// <summary>Optional <c>extra</c> object of the DATA record (upstream's <c>extra_image</c>).</summary>
     public JsonObject? ImageExtra { get; init; }
