@@ -7,13 +7,16 @@ namespace OnnxDiffusion.Cli.Commands;
 /// <summary>Formats <c>onnxdiff latent inspect</c> output for a RAIIAF file.</summary>
 internal static class LatentInspector
 {
-    /// <summary>Prints header, manifest and one line per chunk; with <paramref name="verify"/> decodes every chunk.</summary>
+    /// <summary>
+    /// Prints header, manifest and one line per chunk; with <paramref name="verify"/> decodes every chunk.
+    /// </summary>
     public static void Print(RaiiafFile file, long fileLength, bool verify, TextWriter output)
     {
         RaiiafHeader h = file.Header;
         RaiiafManifest m = file.Manifest;
         output.WriteLine(F($"RAIIAF {h.VersionMajor}.{h.VersionMinor}  {file.Source}  {fileLength:N0} bytes"));
-        output.WriteLine(F($"header: {h.Size} bytes, flags {h.Flags}, chunk_count {h.ChunkCount}, file_size {h.FileSize:N0}"));
+        output.WriteLine(F($"header: {h.Size} bytes, flags {h.Flags}, chunk_count {h.ChunkCount}, ") +
+                         F($"file_size {h.FileSize:N0}"));
         output.WriteLine(F($"manifest: META at offset {h.ChunkTableOffset:N0}, {h.ChunkTableSize:N0} bytes; ") +
                          F($"file_info {m.VersionMajor}.{m.VersionMinor}, file_size {m.StatedFileSize:N0}") +
                          (m.StatedFileSize == (long)h.FileSize ? "" : " (stale; the header is authoritative)"));
@@ -25,7 +28,8 @@ internal static class LatentInspector
         output.WriteLine("  #  type  flags        offset      stored         raw   ratio  details");
         foreach (RaiiafChunkRecord c in file.Chunks)
         {
-            output.WriteLine(F($"{c.Index,3}  {c.Type,-4}  {c.Flags,-5}  {c.Offset,12:N0}  {c.CompressedSize,10:N0}  ") +
+            output.WriteLine(F($"{c.Index,3}  {c.Type,-4}  {c.Flags,-5}  {c.Offset,12:N0}  ") +
+                             F($"{c.CompressedSize,10:N0}  ") +
                              F($"{c.UncompressedSize,10:N0}  {c.CompressionRatio,5:F2}x  {Details(file, c)}"));
             if (verify)
             {

@@ -94,7 +94,8 @@ public sealed class RaiiafManifest
         JsonNode? rootNode;
         try
         {
-            rootNode = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
+            var options = new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false };
+            rootNode = JsonNode.Parse(json, documentOptions: options);
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
         {
@@ -177,7 +178,9 @@ public sealed class RaiiafManifest
             shape[d] = (int)reader.Integer(shapeArray[d], $"{at}.extra.shape[{d}]", 1, RaiiafFormat.MaxDimension);
         }
 
-        string key = record.Extra["key"] is null ? $"latent{record.Index}" : reader.String(record.Extra["key"], at + ".extra.key");
+        string key = record.Extra["key"] is null
+            ? $"latent{record.Index}"
+            : reader.String(record.Extra["key"], at + ".extra.key");
         var info = new RaiiafLatentInfo(key, shape, dtype);
         if (info.ElementCount > RaiiafFormat.MaxElements)
         {
@@ -185,7 +188,9 @@ public sealed class RaiiafManifest
                                $"{RaiiafFormat.MaxElements} allowed");
         }
 
-        string dtypeName = record.Extra["dtype"] is null ? info.DTypeName : reader.String(record.Extra["dtype"], at + ".extra.dtype");
+        string dtypeName = record.Extra["dtype"] is null
+            ? info.DTypeName
+            : reader.String(record.Extra["dtype"], at + ".extra.dtype");
         if (dtypeName != info.DTypeName)
         {
             throw reader.Error($"{at}.extra.dtype is \"{dtypeName}\" but the flags say {record.Flags}");

@@ -29,7 +29,8 @@ public static class RaiiafWriter
     }
 
     /// <summary>Writes the file's bytes to <paramref name="destination"/> (not disposed).</summary>
-    public static void Write(Stream destination, IReadOnlyList<RaiiafLatent> latents, RaiiafWriteOptions? options = null)
+    public static void Write(
+        Stream destination, IReadOnlyList<RaiiafLatent> latents, RaiiafWriteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
         destination.Write(ToBytes(latents, options));
@@ -95,8 +96,9 @@ public static class RaiiafWriter
         for (int attempt = 0; attempt < 8; attempt++)
         {
             byte[] json = RaiiafManifest.Serialize(modelInfo, records, fileSize);
-            meta = ZstdFrames.Compress(
-                [.. RaiiafChunkHeader.Encode(RaiiafFormat.ManifestType, RaiiafFormat.PlainFlags, (uint)json.Length), .. json]);
+            byte[] metaHeader = RaiiafChunkHeader.Encode(
+                RaiiafFormat.ManifestType, RaiiafFormat.PlainFlags, (uint)json.Length);
+            meta = ZstdFrames.Compress([.. metaHeader, .. json]);
             if (tableOffset + meta.Length == fileSize)
             {
                 break;

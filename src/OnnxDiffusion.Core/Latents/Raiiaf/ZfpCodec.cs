@@ -8,7 +8,7 @@ namespace OnnxDiffusion.Core.Latents.Raiiaf;
 /// <param name="ScalarType">zfp scalar type code: 1 int32, 2 int64, 3 float32, 4 float64.</param>
 /// <param name="Shape">Dimensions outermost first (numpy order: nw, nz, ny, nx).</param>
 /// <param name="Mode">zfp mode code: 2 fixed-rate, 3 fixed-precision, 4 fixed-accuracy, 5 reversible, 1 expert.</param>
-/// <param name="Tolerance">Fixed-accuracy tolerance as stored (a power of two not above the requested one), else 0.</param>
+/// <param name="Tolerance">Fixed-accuracy tolerance as stored (a power of two ≤ the one requested), else 0.</param>
 public readonly record struct ZfpStreamInfo(int ScalarType, int[] Shape, int Mode, double Tolerance)
 {
     /// <summary>True for reversible (lossless) mode.</summary>
@@ -94,7 +94,7 @@ internal static unsafe class ZfpCodec
         }
     }
 
-    /// <summary>Reads only the full header of <paramref name="stream"/>; throws ModelFormatException if invalid.</summary>
+    /// <summary>Reads only the full header of <paramref name="stream"/>; ModelFormatException if invalid.</summary>
     internal static ZfpStreamInfo ReadInfo(ReadOnlySpan<byte> stream, string what)
     {
         ZfpLibrary.EnsureLoaded();

@@ -41,7 +41,8 @@ public sealed class RaiiafBenchmarkTests
                 }
 
                 int upstream = ZfpCodec.Compress(latent.Data, shape, 0).Length + 21;
-                lines.Add(F($"{Text(shape),-16} {name,-7} upstream 4-D zfp  {upstream,9:N0}  {Ratio(latent, upstream),9:F2}x"));
+                lines.Add(F($"{Text(shape),-16} {name,-7} upstream 4-D zfp  {upstream,9:N0}  ") +
+                          F($"{Ratio(latent, upstream),9:F2}x"));
             }
         }
 
