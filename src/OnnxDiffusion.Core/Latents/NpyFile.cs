@@ -20,10 +20,10 @@ public static class NpyFile
     /// <summary>Largest header accepted (numpy itself refuses headers over 10,000 bytes by default).</summary>
     public const int MaxHeaderBytes = 65536;
 
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>True when <paramref name="head"/> starts with the <c>.npy</c> magic.</summary>
-    public static bool IsNpy(ReadOnlySpan<byte> head) => head.Length >= 6 && head[0] == 0x93 && head[1..6].SequenceEqual("NUMPY"u8);
+    public static bool IsNpy(ReadOnlySpan<byte> head) => head.StartsWith(Magic);
 
     /// <summary>Reads the array as float32.</summary>
     /// <exception cref="ModelFormatException">The file is malformed, Fortran-ordered, or of another dtype.</exception>

@@ -9,7 +9,9 @@ namespace OnnxDiffusion.Runtime.Sampling;
 public interface IDenoiser
 {
     /// <summary>Writes D(<paramref name="x"/>, <paramref name="sigma"/>) to <paramref name="denoised"/>.</summary>
-    /// <param name="x">Noisy latent in sampler space (scaled latent plus σ-scaled noise), flattened [B, C, H, W].</param>
+    /// <param name="x">
+    /// Noisy latent in sampler space (scaled latent plus σ-scaled noise), flattened [B, C, H, W].
+    /// </param>
     /// <param name="sigma">Noise level σ &gt; 0.</param>
     /// <param name="denoised">Destination, same length as <paramref name="x"/>; must not overlap it.</param>
     void Denoise(ReadOnlySpan<float> x, float sigma, Span<float> denoised);

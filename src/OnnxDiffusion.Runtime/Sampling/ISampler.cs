@@ -18,6 +18,8 @@ public interface ISampler
     /// the pipeline's noise scaling) and the result on exit. With fewer than two σ values it returns unchanged.
     /// Scratch is allocated once per call, never per step.
     /// </summary>
-    /// <exception cref="OperationCanceledException">The context's token was cancelled (checked before every model call).</exception>
+    /// <exception cref="OperationCanceledException">
+    /// The context's token was cancelled (checked before every model call).
+    /// </exception>
     void Sample(SamplingContext context, Span<float> x);
 }

@@ -3,7 +3,7 @@ using OnnxDiffusion.TestSupport;
 
 namespace OnnxDiffusion.Runtime.Tests.Rng;
 
-/// <summary>Reads the reference noise streams in <c>../shared/data/rng-vectors</c> (raw little-endian float32).</summary>
+/// <summary>Reads the reference noise streams in ../shared/data/rng-vectors (raw little-endian float32).</summary>
 internal static class RngVectors
 {
     public static float[] Read(string name)

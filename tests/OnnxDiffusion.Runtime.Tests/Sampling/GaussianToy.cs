@@ -49,7 +49,7 @@ internal sealed class GaussianToy : IDenoiser
         return Mean[i] + ((xT - Mean[i]) * Math.Sqrt((s2 + (sigma * sigma)) / (s2 + (sigmaT * sigmaT))));
     }
 
-    /// <summary>A start point at σ_T drawn from the exact marginal N(μ, s² + σ_T²), with a seeded System.Random.</summary>
+    /// <summary>A start point at σ_T drawn from the exact marginal N(μ, s² + σ_T²) with a seeded Random.</summary>
     public float[] StartAt(double sigmaT, int seed)
     {
         var random = new Random(seed);

@@ -5,6 +5,7 @@ namespace OnnxDiffusion.Runtime.Tests.Sampling;
 [Category("Unit")]
 public sealed class ScheduleContractTests
 {
+    private static readonly float s_sigmaMax = ModelSamplingDiscrete.Default.SigmaMax;
     private static readonly int[] s_stepCounts = [1, 2, 3, 7, 20, 30, 64, 150];
 
     private static IEnumerable<TestCaseData> Cases() =>
@@ -20,7 +21,7 @@ public sealed class ScheduleContractTests
         Assert.That(sigmas.Length, Is.GreaterThanOrEqualTo(2));
         for (int i = 0; i < sigmas.Length - 1; i++)
         {
-            Assert.That(sigmas[i], Is.GreaterThan(0).And.LessThanOrEqualTo(ModelSamplingDiscrete.Default.SigmaMax * 1.0001f));
+            Assert.That(sigmas[i], Is.GreaterThan(0).And.LessThanOrEqualTo(s_sigmaMax * 1.0001f));
             Assert.That(sigmas[i + 1], Is.LessThanOrEqualTo(sigmas[i]), $"σ[{i + 1}] > σ[{i}]");
         }
 

@@ -2,7 +2,7 @@ using OnnxDiffusion.Runtime.Sampling;
 
 namespace OnnxDiffusion.Runtime.Tests.Sampling;
 
-/// <summary>The SD1.x reference σ tables of comfyui-spec.md §2b (independent numpy re-implementation), at 1e-4.</summary>
+/// <summary>The SD1.x reference σ tables of comfyui-spec.md §2b (an independent numpy port), at 1e-4.</summary>
 [Category("Golden")]
 public sealed class ScheduleGoldenTests
 {

@@ -50,7 +50,8 @@ public sealed class CfgDenoiser : IDenoiser
         int n = _input.Length;
         if (x.Length != n || denoised.Length != n)
         {
-            throw new ArgumentException($"Expected latents of {n} values, got x {x.Length}, denoised {denoised.Length}.");
+            throw new ArgumentException(
+                $"Expected latents of {n} values, got x {x.Length}, denoised {denoised.Length}.");
         }
 
         TensorPrimitives.Divide(x, MathF.Sqrt((sigma * sigma) + 1f), _input);

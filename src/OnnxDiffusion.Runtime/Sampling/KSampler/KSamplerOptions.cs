@@ -38,7 +38,9 @@ public sealed record KSamplerOptions
     /// <summary>KSamplerAdvanced end_at_step (null for KSampler).</summary>
     public int? LastStep { get; init; }
 
-    /// <summary>Set the last σ to 0 when <see cref="LastStep"/> cuts the schedule (return_with_leftover_noise off).</summary>
+    /// <summary>
+    /// Set the last σ to 0 when <see cref="LastStep"/> cuts the schedule (return_with_leftover_noise off).
+    /// </summary>
     public bool ForceFullDenoise { get; init; }
 
     /// <summary>
@@ -47,6 +49,12 @@ public sealed record KSamplerOptions
     /// <see cref="RngKind.TorchCpu"/> a CPU-only one. The initial noise is always torch CPU, as in ComfyUI.
     /// </summary>
     public RngKind StepNoise { get; init; } = RngKind.Philox;
+
+    /// <summary>
+    /// Generator of the initial noise: <see cref="RngKind.TorchCpu"/> (ComfyUI, default) or
+    /// <see cref="RngKind.Philox"/> (torch CUDA randn, as A1111's "GPU" seed source).
+    /// </summary>
+    public RngKind InitialNoise { get; init; } = RngKind.TorchCpu;
 
     /// <summary>Latent format scale factor (SD1.x/SD2.x 0.18215, SDXL 0.13025).</summary>
     public float LatentScaleFactor { get; init; } = 0.18215f;

@@ -29,7 +29,8 @@ public static class NoiseMask
         var resized = new float[count * plane];
         for (int m = 0; m < count; m++)
         {
-            Bilinear(mask.Data.AsSpan(m * inH * inW, inH * inW), inH, inW, resized.AsSpan(m * plane, plane), height, width);
+            ReadOnlySpan<float> source = mask.Data.AsSpan(m * inH * inW, inH * inW);
+            Bilinear(source, inH, inW, resized.AsSpan(m * plane, plane), height, width);
         }
 
         var result = new float[batch * channels * plane];

@@ -12,6 +12,10 @@ public sealed class LmsSampler : ISampler
 {
     private const int Order = 4;
 
+    // 3-point Gauss–Legendre rule on [-1, 1]: exact for polynomials up to degree 5.
+    private static readonly double[] s_nodes = [-0.7745966692414834, 0.0, 0.7745966692414834];
+    private static readonly double[] s_weights = [5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0];
+
     /// <inheritdoc />
     public string Name => SamplerNames.Lms;
 
@@ -56,19 +60,18 @@ public sealed class LmsSampler : ISampler
         }
     }
 
-    /// <summary>∫ from σᵢ to σᵢ₊₁ of Π_{k≠j} (τ − σ_{i−k})/(σ_{i−j} − σ_{i−k}) dτ (k-diffusion linear_multistep_coeff).</summary>
+    /// <summary>
+    /// ∫ from σᵢ to σᵢ₊₁ of Π_{k≠j} (τ − σ_{i−k})/(σ_{i−j} − σ_{i−k}) dτ (k-diffusion linear_multistep_coeff).
+    /// </summary>
     internal static double Coefficient(ReadOnlySpan<float> sigmas, int order, int i, int j)
     {
-        // 3-point Gauss–Legendre: exact for polynomials up to degree 5.
-        ReadOnlySpan<double> nodes = [-0.7745966692414834, 0.0, 0.7745966692414834];
-        ReadOnlySpan<double> weights = [5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0];
         double a = sigmas[i];
         double b = sigmas[i + 1];
         double half = 0.5 * (b - a);
         double total = 0;
-        for (int q = 0; q < nodes.Length; q++)
+        for (int q = 0; q < s_nodes.Length; q++)
         {
-            double tau = a + (half * (nodes[q] + 1.0));
+            double tau = a + (half * (s_nodes[q] + 1.0));
             double product = 1.0;
             for (int k = 0; k < order; k++)
             {
@@ -78,7 +81,7 @@ public sealed class LmsSampler : ISampler
                 }
             }
 
-            total += weights[q] * product;
+            total += s_weights[q] * product;
         }
 
         return total * half;

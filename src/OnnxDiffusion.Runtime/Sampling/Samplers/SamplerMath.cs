@@ -5,7 +5,7 @@ namespace OnnxDiffusion.Runtime.Sampling.Samplers;
 /// <summary>Shared step arithmetic of the k-diffusion samplers (float32 element math, like torch).</summary>
 internal static class SamplerMath
 {
-    /// <summary>Karras ODE derivative d = (x − D)/σ (k-diffusion <c>to_d</c>); <paramref name="d"/> may alias D.</summary>
+    /// <summary>Karras ODE derivative d = (x − D)/σ (k-diffusion <c>to_d</c>); d may alias D.</summary>
     public static void ToDerivative(ReadOnlySpan<float> x, ReadOnlySpan<float> denoised, float sigma, Span<float> d)
     {
         TensorPrimitives.Subtract(x, denoised, d);
