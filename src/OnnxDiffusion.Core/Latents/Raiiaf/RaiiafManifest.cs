@@ -15,6 +15,7 @@ namespace OnnxDiffusion.Core.Latents.Raiiaf;
 public sealed class RaiiafManifest
 {
     private const string Root = "raiiaf_metadata";
+    private const long MaxChunkBytes = int.MaxValue - 64;
 
     internal RaiiafManifest(
         int versionMajor, int versionMinor, long statedFileSize, RaiiafModelInfo modelInfo,
@@ -147,8 +148,9 @@ public sealed class RaiiafManifest
             Type = type,
             Flags = reader.String(rec["flags"], at + ".flags"),
             Offset = reader.Integer(rec["offset"], at + ".offset", 0, uint.MaxValue),
-            CompressedSize = reader.Integer(rec["compressed_size"], at + ".compressed_size", 1, uint.MaxValue),
-            UncompressedSize = reader.Integer(rec["uncompressed_size"], at + ".uncompressed_size", 0, uint.MaxValue),
+            // Chunks are read into one array each, so sizes stay below 2 GiB (upstream's MAX_CHUNK_SIZE too).
+            CompressedSize = reader.Integer(rec["compressed_size"], at + ".compressed_size", 1, MaxChunkBytes),
+            UncompressedSize = reader.Integer(rec["uncompressed_size"], at + ".uncompressed_size", 0, MaxChunkBytes),
             Hash = reader.Sha256(rec["hash"], at + ".hash"),
             Compressed = rec["compressed"] is null || reader.Boolean(rec["compressed"], at + ".compressed"),
             LenHeader = reader.OptionalInteger(rec["len_header"], at + ".len_header"),
