@@ -73,7 +73,7 @@ public static class SynthCommand
                 Seed = parse.GetValue(seed),
                 Layout = parse.GetValue(layout) == "diffusers" ? CheckpointLayout.Diffusers : CheckpointLayout.Ldm,
             };
-            return Run(parse.GetValue(output)!, options, parse.GetValue(size)!, parse.InvocationConfiguration.Output);
+            return Run(parse.GetValue(output)!, options, parse.GetValue(size)!, parse.InvocationConfiguration);
         });
         return command;
     }
@@ -105,9 +105,11 @@ public static class SynthCommand
         return config;
     }
 
-    private static int Run(string path, SyntheticOptions options, string size, TextWriter output)
+    private static int Run(string path, SyntheticOptions options, string size, InvocationConfiguration console)
     {
-        var progress = new ConsoleProgress("synth MiB");
+        TextWriter output = console.Output;
+        bool terminal = ReferenceEquals(console.Error, Console.Error) && !Console.IsErrorRedirected;
+        var progress = new ConsoleProgress("synth MiB", console.Error, terminal);
         long total = SyntheticCheckpoint.Tensors(options.Config, options.DType, options.Seed).Sum(t => t.ByteLength);
         long totalMiB = Math.Max(1, (total + (1 << 20) - 1) >> 20);
         long shownMiB = -1;

@@ -23,6 +23,10 @@ internal struct Xoshiro256StarStar
         _s3 = SplitMix64(ref x);
     }
 
+    /// <summary>A generator in the given raw state (not all zero); for known-answer tests.</summary>
+    internal static Xoshiro256StarStar FromState(ulong s0, ulong s1, ulong s2, ulong s3) =>
+        new() { _s0 = s0, _s1 = s1, _s2 = s2, _s3 = s3 };
+
     /// <summary>One SplitMix64 step (Steele, Lea and Flood, 2014): advances <paramref name="state"/>.</summary>
     public static ulong SplitMix64(ref ulong state)
     {
