@@ -2,9 +2,9 @@ namespace OnnxDiffusion.Models.Synthetic;
 
 /// <summary>
 /// xoshiro256** (Blackman and Vigna, 2018) seeded through SplitMix64, plus standard normals by Marsaglia's polar
-/// method. Uses only integer arithmetic, IEEE +, −, ×, ÷, √ and <see cref="DeterministicMath.Log"/>, so the stream
-/// is bit-identical on every platform and .NET version (unlike <see cref="Random"/>, whose algorithm is not
-/// specified). A mutable struct: copy it only to fork the stream.
+/// method. Uses only integer arithmetic, IEEE +, −, ×, ÷, √ and <see cref="DeterministicMath.Log"/>, so the
+/// stream is bit-identical on every platform and .NET version (unlike <see cref="Random"/>, whose algorithm is
+/// not specified). A mutable struct: copy it only to fork the stream.
 /// </summary>
 internal struct Xoshiro256StarStar
 {

@@ -13,7 +13,8 @@ public sealed class Sd15FamilyTests
 {
     private static IReadOnlyList<LayoutTable.Row> FullRows() => LayoutTable.ReadOrIgnore("sd15-ldm-keys.tsv");
 
-    private static InMemoryWeightSource Source(IEnumerable<LayoutTable.Row> rows) => InMemoryWeightSource.FromRows(rows);
+    private static InMemoryWeightSource Source(IEnumerable<LayoutTable.Row> rows) =>
+        InMemoryWeightSource.FromRows(rows);
 
     private static InMemoryWeightSource Source(Sd15Config config) => new(
         Sd15Layout.Enumerate(config).Select(t =>

@@ -50,9 +50,10 @@ public sealed class SyntheticCheckpointTests
         var plan = SyntheticCheckpoint.Plan(Sd15Config.Full);
         var byName = plan.ToDictionary(t => t.Name, t => t.Init);
         Assert.That(byName[Sd15Layout.PositionIdsKey], Is.EqualTo(SyntheticInit.PositionIds));
-        Assert.That(byName["model.diffusion_model.input_blocks.1.0.in_layers.0.weight"], Is.EqualTo(SyntheticInit.Ones));
-        Assert.That(byName["model.diffusion_model.input_blocks.1.0.in_layers.0.bias"], Is.EqualTo(SyntheticInit.Zeros));
-        Assert.That(byName["model.diffusion_model.input_blocks.1.0.in_layers.2.bias"], Is.EqualTo(SyntheticInit.SmallNormal));
+        const string U = "model.diffusion_model.";
+        Assert.That(byName[U + "input_blocks.1.0.in_layers.0.weight"], Is.EqualTo(SyntheticInit.Ones));
+        Assert.That(byName[U + "input_blocks.1.0.in_layers.0.bias"], Is.EqualTo(SyntheticInit.Zeros));
+        Assert.That(byName[U + "input_blocks.1.0.in_layers.2.bias"], Is.EqualTo(SyntheticInit.SmallNormal));
         Assert.That(byName["first_stage_model.decoder.mid.attn_1.norm.bias"], Is.EqualTo(SyntheticInit.Zeros));
         Assert.That(byName["cond_stage_model.transformer.text_model.final_layer_norm.weight"],
             Is.EqualTo(SyntheticInit.Ones));
@@ -60,7 +61,8 @@ public sealed class SyntheticCheckpointTests
         Assert.That(byName["cond_stage_model.transformer.text_model.embeddings.token_embedding.weight"],
             Is.EqualTo(SyntheticInit.FanInNormal));
         // Every vector weight is a norm scale (ones) and its bias a shift (zeros): counted independently.
-        int vectorWeights = plan.Count(t => t.Shape.Length == 1 && t.Name.EndsWith(".weight", StringComparison.Ordinal));
+        int vectorWeights =
+            plan.Count(t => t.Shape.Length == 1 && t.Name.EndsWith(".weight", StringComparison.Ordinal));
         Assert.That(plan.Count(t => t.Init == SyntheticInit.Ones), Is.EqualTo(vectorWeights));
         Assert.That(plan.Count(t => t.Init == SyntheticInit.Zeros), Is.EqualTo(vectorWeights));
         Assert.That(plan.Count(t => t.Init == SyntheticInit.FanInNormal),
