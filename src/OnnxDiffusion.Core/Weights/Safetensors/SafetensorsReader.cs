@@ -11,9 +11,15 @@ internal sealed class SafetensorsReader : IWeightReader
 
     public string Format => "safetensors";
 
-    /// <summary>An 8-byte length, then a header that starts with <c>{</c>.</summary>
+    /// <summary>
+    /// An 8-byte length, then a header that starts with <c>{</c>; or any file named <c>.safetensors</c>,
+    /// <c>.sft</c> or <c>.latent</c>, so that a damaged one gets the precise validation error.
+    /// </summary>
     public bool CanRead(string path, ReadOnlySpan<byte> head) =>
-        head.Length >= 9 && BinaryPrimitives.ReadUInt64LittleEndian(head) >= 2 && head[8] == (byte)'{';
+        (head.Length >= 9 && BinaryPrimitives.ReadUInt64LittleEndian(head) >= 2 && head[8] == (byte)'{')
+        || (head.Length > 0 && (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith(".sft", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith(".latent", StringComparison.OrdinalIgnoreCase)));
 
     public IWeightSource Open(string path)
     {
