@@ -137,6 +137,17 @@ public sealed class Sd15FamilyTests
     }
 
     [Test]
+    public void DetectFromWeights_SdxlDiffusersFolder_ThrowsUnsupportedSdxl()
+    {
+        var rows = FullRows().Select(r => r with { Name = Sd15DiffusersKeyMap.ToDiffusers(r.Name) })
+            .Append(new LayoutTable.Row("unet/add_embedding.linear_1.weight", [1280, 2816], DType.F16))
+            .Append(new LayoutTable.Row("text_encoder_2/text_model.final_layer_norm.weight", [1280], DType.F16));
+        using var source = Source(rows);
+        Assert.That(() => Sd15Family.DetectFromWeights(source),
+            Throws.TypeOf<UnsupportedModelException>().With.Message.Contains("SDXL"));
+    }
+
+    [Test]
     public void DetectFromWeights_Sd2UNetWithoutTextEncoder_ThrowsUnsupportedSd2()
     {
         var rows = LayoutTable.ReadOrIgnore("more/sd21-ldm-keys.tsv")
