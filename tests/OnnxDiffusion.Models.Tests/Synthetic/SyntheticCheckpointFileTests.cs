@@ -8,6 +8,7 @@ using OnnxDiffusion.Models.Families;
 using OnnxDiffusion.Models.Layouts;
 using OnnxDiffusion.Models.Synthetic;
 using OnnxDiffusion.TestSupport;
+using OnnxDiffusion.TestSupport.Reference;
 
 namespace OnnxDiffusion.Models.Tests.Synthetic;
 
@@ -135,6 +136,41 @@ public sealed class SyntheticCheckpointFileTests
     }
 
     [Test]
+    public void Write_Tiny_ReferenceForwardKeepsActivationsFiniteAndAlive()
+    {
+        // The naive reference models run on the written weights: every component must give finite, non-degenerate
+        // outputs that still depend on their conditioning (no dead cross-attention or time embedding).
+        using IWeightSource source = WeightFile.Open(_tiny);
+        var weights = new ReferenceWeights(key =>
+            (source.ReadFloat32(key), Array.ConvertAll(source.GetInfo(key).Shape, d => (int)d)));
+        Sd15Config config = Sd15Config.Tiny;
+
+        RefClipOutput clip = RefClipText.Forward(weights, config.TextEncoder, [[49406, 320, 1125, 539, 49407]]);
+        RefTensor stream = clip.HiddenStates[^1];                  // residual stream before the final LayerNorm
+        AssertAlive(stream, "CLIP last layer", 0.5, 50);
+        int w = config.TextEncoder.Width;
+        Assert.That(stream.Data[(3 * w)..(4 * w)], Is.Not.EqualTo(stream.Data[(4 * w)..(5 * w)]), "tokens differ");
+
+        RefTensor context = clip.LastHiddenState;
+        RefTensor other = RefTensor.FromFloat(Array.ConvertAll(context.Data, v => (float)-v), context.Shape);
+        RefTensor sample = RefTensor.FromFloat(SyntheticCheckpoint.Generate("sample", [1, 4, 8, 8],
+            SyntheticInit.FanInNormal, 1), 1, 4, 8, 8);         // fan_in 256: scale up to unit variance below
+        sample = new RefTensor(sample.Shape, Array.ConvertAll(sample.Data, v => v * 16));
+        RefTensor eps = RefUNet.Forward(weights, config.UNet, sample, [500], context);
+        AssertAlive(eps, "UNet output", 0.1, 10);
+        RefTensor epsOtherContext = RefUNet.Forward(weights, config.UNet, sample, [500], other);
+        RefTensor epsOtherTime = RefUNet.Forward(weights, config.UNet, sample, [20], context);
+        Assert.That(MaxAbsDiff(eps, epsOtherContext), Is.GreaterThan(1e-3), "UNet output depends on the context");
+        Assert.That(MaxAbsDiff(eps, epsOtherTime), Is.GreaterThan(1e-3), "UNet output depends on the timestep");
+
+        RefTensor image = new(new[] { 1, 3, 16, 16 },
+            Enumerable.Range(0, 768).Select(i => Math.Sin(i * 0.37) * 0.8).ToArray());
+        RefTensor latent = RefVae.EncodeMean(weights, config.Vae, image);
+        AssertAlive(latent, "VAE posterior mean", 0.1, 10);
+        AssertAlive(RefVae.Decode(weights, config.Vae, latent), "VAE decoded image", 0.1, 10);
+    }
+
+    [Test]
     public void Write_SameSeedTwice_ByteIdentical_DifferentSeed_Differs()
     {
         string a = _dir.File("a.safetensors"), b = _dir.File("b.safetensors"), c = _dir.File("c.safetensors");
@@ -191,6 +227,18 @@ public sealed class SyntheticCheckpointFileTests
         using JsonDocument index = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "model_index.json")));
         Assert.That(index.RootElement.GetProperty("_class_name").GetString(), Is.EqualTo("StableDiffusionPipeline"));
     }
+
+    private static void AssertAlive(RefTensor t, string what, double minStd, double maxStd)
+    {
+        Assert.That(t.Data, Has.All.Matches<double>(double.IsFinite), what);
+        double mean = t.Data.Average();
+        double std = Math.Sqrt(t.Data.Sum(v => (v - mean) * (v - mean)) / t.Length);
+        TestContext.Out.WriteLine($"{what}: std {std:G4}, mean {mean:G4}");
+        Assert.That(std, Is.InRange(minStd, maxStd), $"{what}: standard deviation");
+    }
+
+    private static double MaxAbsDiff(RefTensor a, RefTensor b) =>
+        a.Data.Zip(b.Data).Max(p => Math.Abs(p.First - p.Second));
 
     private static bool IsBias(IWeightSource source, TensorInfo t) =>
         t.Shape.Length == 1 && t.Name.EndsWith(".bias", StringComparison.Ordinal) &&
