@@ -29,8 +29,8 @@ public sealed record Sd15Config
 
     /// <summary>
     /// Test size: the same 1,131 tensor names with small widths (UNet 32 channels, CLIP width 48 with all 12
-    /// layers and 12 heads, VAE 32 channels). 16.5 M parameters: 66 MB in fp32, 33 MB in fp16 (a third of it is the
-    /// 49408 × 48 token embedding).
+    /// layers and 12 heads, VAE 32 channels). 16.5 M parameters (UNet 8.6 M, VAE 5.3 M, CLIP 2.7 M of which 2.4 M
+    /// is the 49408 × 48 token embedding): 66 MB in fp32, 33 MB in fp16.
     /// </summary>
     public static Sd15Config Tiny { get; } = new()
     {
