@@ -111,7 +111,7 @@ public static class WorkflowValidator
 
             var checker = new NodeInputChecker(node, registry.Get(node.ClassType), workflow, registry, environment);
             bool valid = checker.CheckInputs(out var ownErrors);
-            foreach (var (inputName, link) in checker.Links)
+            foreach (var (inputName, link) in checker.Sources)
             {
                 valid &= ValidateLinked(id, inputName, link, checker);
             }
