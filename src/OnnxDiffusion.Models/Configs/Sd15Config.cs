@@ -12,6 +12,9 @@ public sealed record Sd15Config
     /// <summary>AutoencoderKL.</summary>
     public required VaeConfig Vae { get; init; }
 
+    /// <summary>True for inpainting checkpoints: the UNet takes 9 channels (latent 4 + mask 1 + masked image 4).</summary>
+    public bool IsInpainting => UNet.InChannels == 9;
+
     /// <summary>The real SD1.5 sizes (1.06 B parameters, 1,131 tensors in the LDM layout).</summary>
     public static Sd15Config Full { get; } = new()
     {
