@@ -105,6 +105,13 @@ public sealed class NodeRegistryTests
         "image:IMAGE width:INT(512,1,16384,1) height:INT(512,1,16384,1) x:INT(0,0,16384,1) y:INT(0,0,16384,1)",
         "IMAGE")]
     [TestCase("LoadImage", "Load Image", "image", false, "image:[files]", "IMAGE MASK")]
+    [TestCase("SaveLatent", "SaveLatent", "_for_testing", true,
+        "samples:LATENT filename_prefix:STRING(latents/ComfyUI)", "")]
+    [TestCase("LoadLatent", "LoadLatent", "_for_testing", false, "latent:[]", "LATENT")]
+    // latent-formats.md §2 (ComfyUI_NetDist).
+    [TestCase("SaveLatentNumpy", "Save Latent (Numpy)", "remote/latent", true,
+        "samples:LATENT filename_prefix:STRING(latents/ComfyUI)", "STRING")]
+    [TestCase("LoadLatentNumpy", "Load Latent (Numpy)", "remote/latent", false, "latent:[]", "LATENT")]
     public void Schema_BuiltIn_MatchesComfySpec(
         string classType, string display, string category, bool isOutput, string inputs, string outputs)
     {
