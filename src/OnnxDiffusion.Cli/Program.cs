@@ -14,6 +14,8 @@ public static class Program
         // Verb registry: one line per verb (a CLI test parses --help of each).
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(NodesCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         return root;
     }
 
