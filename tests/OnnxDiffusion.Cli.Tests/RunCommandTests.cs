@@ -15,7 +15,8 @@ public sealed class RunCommandTests
          "11": {"class_type": "ImageScale", "inputs": {"image": ["10", 0], "upscale_method": "bicubic",
                 "width": 7, "height": 6, "crop": "center"}},
          "12": {"class_type": "SaveImage", "inputs": {"images": ["11", 0], "filename_prefix": "e2e/img"}},
-         "13": {"class_type": "ImageScaleBy", "inputs": {"image": ["10", 0], "upscale_method": "lanczos", "scale_by": 1.7}},
+         "13": {"class_type": "ImageScaleBy", "inputs": {"image": ["10", 0], "upscale_method": "lanczos",
+                "scale_by": 1.7}},
          "14": {"class_type": "SaveImage", "inputs": {"images": ["13", 0], "filename_prefix": "e2e/lanczos"}},
          "20": {"class_type": "EmptyLatentImage", "inputs": {"width": 64, "height": 48, "batch_size": 2}},
          "21": {"class_type": "LatentUpscaleBy", "inputs": {"samples": ["20", 0], "upscale_method": "bislerp",
@@ -112,13 +113,15 @@ public sealed class RunCommandTests
             """);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        int code = CliCommon.Invoke(Program.BuildRoot(), ["run", path, "--output-dir", root.File("out")], output, error);
+        int code = CliCommon.Invoke(
+            Program.BuildRoot(), ["run", path, "--output-dir", root.File("out")], output, error);
         Assert.That(code, Is.EqualTo(3));
         JsonObject json = JsonNode.Parse(output.ToString())!.AsObject();
         Assert.That(json["error"]!["type"]!.GetValue<string>(), Is.EqualTo("invalid_prompt"));
-        Assert.That(json["node_errors"]!["1"]!["errors"]![0]!["type"]!.GetValue<string>(), Is.EqualTo("value_smaller_than_min"));
-        Assert.That(json["node_errors"]!["2"]!["errors"]![0]!["type"]!.GetValue<string>(), Is.EqualTo("value_not_in_list"));
-        Assert.That(json["node_errors"]!["4"]!["errors"]![0]!["type"]!.GetValue<string>(), Is.EqualTo("invalid_prompt"));
+        string FirstType(string id) => json["node_errors"]![id]!["errors"]![0]!["type"]!.GetValue<string>();
+        Assert.That(FirstType("1"), Is.EqualTo("value_smaller_than_min"));
+        Assert.That(FirstType("2"), Is.EqualTo("value_not_in_list"));
+        Assert.That(FirstType("4"), Is.EqualTo("invalid_prompt"));
         Assert.That(error.ToString(), Does.StartWith("error[invalid_prompt]:"));
         Assert.That(Directory.Exists(root.File("out")), Is.False, "nothing may run");
     }
@@ -134,9 +137,11 @@ public sealed class RunCommandTests
             """);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        int code = CliCommon.Invoke(Program.BuildRoot(), ["run", path, "--output-dir", root.File("out")], output, error);
+        int code = CliCommon.Invoke(
+            Program.BuildRoot(), ["run", path, "--output-dir", root.File("out")], output, error);
         Assert.That(code, Is.EqualTo(0), error.ToString());
-        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] lines = output.ToString()
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.That(lines[0], Is.EqualTo("[1/2] #1 EmptyLatentImage"));
         Assert.That(lines[1], Does.Match("^#1 done in [0-9.]+ s$"));
         Assert.That(lines[2], Is.EqualTo("[2/2] #2 SaveLatentNumpy"));

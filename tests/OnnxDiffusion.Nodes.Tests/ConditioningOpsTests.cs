@@ -24,8 +24,8 @@ public sealed class ConditioningOpsTests
         var node = NodeRegistry.Default.Get("ConditioningCombine");
         var inputs = new NodeInputs(new Dictionary<string, object?> { ["conditioning_1"] = a, ["conditioning_2"] = b });
         var env = NodeEnvironment.UnderRoot("/nonexistent");
-        var result = (Conditioning)node.Execute(inputs, new NodeContext("1", env, new RunInfo(null, null, null, default)))
-            .Outputs[0]!;
+        var context = new NodeContext("1", env, new RunInfo(null, null, null, default));
+        var result = (Conditioning)node.Execute(inputs, context).Outputs[0]!;
         Assert.That(result.Entries, Is.EqualTo(a.Entries.Concat(b.Entries)));
     }
 

@@ -50,7 +50,8 @@ public sealed class ImageIoNodesTests
         byte[] expectedRgb = Enumerable.Range(0, 6).SelectMany(p => s_rgba.Skip(p * 4).Take(3)).ToArray();
         Assert.That(png.Pixels, Is.EqualTo(expectedRgb));
         Assert.That(result.ToUiJson().ToJsonString(),
-            Is.EqualTo("{\"2\":{\"images\":[{\"filename\":\"img_00001_.png\",\"subfolder\":\"test\",\"type\":\"output\"}]}}"));
+            Is.EqualTo("{\"2\":{\"images\":[{\"filename\":\"img_00001_.png\",\"subfolder\":\"test\"," +
+                "\"type\":\"output\"}]}}"));
     }
 
     [Test]
@@ -79,7 +80,8 @@ public sealed class ImageIoNodesTests
         Assert.That(files.Select(f => f.Filename), Is.EqualTo(new[] { "b0_00001_.png", "b1_00002_.png" }));
         var second = ImageSaver.Save(images, "b", options);
         Assert.That(second.Select(f => f.Filename), Is.EqualTo(new[] { "b_00042_.png", "b_00043_.png" }));
-        Assert.That(NaivePng.Read(File.ReadAllBytes(second[1].FullPath)).Pixels, Is.EqualTo(new byte[] { 255, 127, 0 }));
+        Assert.That(NaivePng.Read(File.ReadAllBytes(second[1].FullPath)).Pixels,
+            Is.EqualTo(new byte[] { 255, 127, 0 }));
     }
 
     [Test]
@@ -90,7 +92,8 @@ public sealed class ImageIoNodesTests
         var workflow = W.Prompt(
             W.Node("1", "LoadImage", ("image", "rgb.png")),
             W.Node("2", "SaveImage", ("images", W.Link("1")), ("filename_prefix", "../escape")));
-        var ex = Assert.Throws<NodeExecutionException>(() => new WorkflowExecutor(NodeRegistry.Default, env).Execute(workflow));
+        var executor = new WorkflowExecutor(NodeRegistry.Default, env);
+        var ex = Assert.Throws<NodeExecutionException>(() => executor.Execute(workflow));
         Assert.That(ex!.Message, Does.Contain("Saving image outside the output folder is not allowed."));
         Assert.That(File.Exists(Path.Combine(root.Path, "escape_00001_.png")), Is.False);
     }
@@ -193,7 +196,8 @@ public sealed class ImageIoNodesTests
         var env = Environment(root);
         var log = new CallLog();
         var executor = new WorkflowExecutor(NodeRegistry.Default.With(TestNodePack.Nodes(log)), env);
-        var workflow = W.Prompt(W.Node("1", "LoadImage", ("image", "rgb.png")), W.Node("2", "TestOutput", ("value", W.Link("1"))));
+        var workflow = W.Prompt(
+            W.Node("1", "LoadImage", ("image", "rgb.png")), W.Node("2", "TestOutput", ("value", W.Link("1"))));
         executor.Execute(workflow);
         Assert.That(executor.Execute(workflow).Executed, Is.Empty);
         File.WriteAllBytes(Path.Combine(env.InputDir, "rgb.png"), NaivePng.Write(1, 1, 3, [1, 1, 1]));

@@ -16,14 +16,16 @@ namespace OnnxDiffusion.Nodes.Tests;
 public sealed class LatentIoNodesTests
 {
     private const string SavePrompt =
-        "{\"1\": {\"class_type\": \"EmptyLatentImage\", \"inputs\": {\"width\": 64, \"height\": 64, \"batch_size\": 1}}, " +
+        "{\"1\": {\"class_type\": \"EmptyLatentImage\", \"inputs\": {\"width\": 64, \"height\": 64, " +
+        "\"batch_size\": 1}}, " +
         "\"2\": {\"class_type\": \"LatentUpscaleBy\", \"inputs\": {\"samples\": [\"1\", 0], \"upscale_method\": " +
         "\"nearest-exact\", \"scale_by\": 2.0}}, \"3\": {\"class_type\": \"SaveLatent\", \"inputs\": {\"samples\": " +
         "[\"2\", 0], \"filename_prefix\": \"latents/ComfyUI\"}}, \"4\": {\"class_type\": \"SaveLatentNumpy\", " +
         "\"inputs\": {\"samples\": [\"2\", 0], \"filename_prefix\": \"latents/ComfyUI\"}}}";
 
     /// <summary>Safetensors header parsed by hand: tensor name → (dtype, shape), plus metadata.</summary>
-    private static (Dictionary<string, (string, long[])> Tensors, Dictionary<string, string> Meta) ReadHeader(string path)
+    private static (Dictionary<string, (string, long[])> Tensors, Dictionary<string, string> Meta) ReadHeader(
+        string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
         long length = BinaryPrimitives.ReadInt64LittleEndian(bytes);
@@ -76,7 +78,8 @@ public sealed class LatentIoNodesTests
             Is.EqualTo(new[] { "ComfyUI_00001_.latent", "ComfyUI_00002_.npy" }));
         Assert.That(result.Results["4"].Outputs, Is.EqualTo(new object[] { "ComfyUI_00002_.npy" }));
         Assert.That(result.ToUiJson().ToJsonString(), Is.EqualTo(
-            "{\"3\":{\"latents\":[{\"filename\":\"ComfyUI_00001_.latent\",\"subfolder\":\"latents\",\"type\":\"output\"}]}}"));
+            "{\"3\":{\"latents\":[{\"filename\":\"ComfyUI_00001_.latent\",\"subfolder\":\"latents\"," +
+            "\"type\":\"output\"}]}}"));
 
         var (tensors, meta) = ReadHeader(Path.Combine(env.OutputDir, "latents", "ComfyUI_00001_.latent"));
         Assert.That(tensors["latent_tensor"], Is.EqualTo(("F32", new long[] { 1, 4, 16, 16 })));
@@ -178,6 +181,7 @@ public sealed class LatentIoNodesTests
 
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, header.Length);
-        File.WriteAllBytes(path, [.. bytes, .. Encoding.ASCII.GetBytes(header), .. MemoryMarshal.AsBytes(samples.Data.AsSpan())]);
+        byte[] data = MemoryMarshal.AsBytes(samples.Data.AsSpan()).ToArray();
+        File.WriteAllBytes(path, [.. bytes, .. Encoding.ASCII.GetBytes(header), .. data]);
     }
 }

@@ -15,7 +15,8 @@ public sealed class ObjectInfoTests
         var env = NodeEnvironment.UnderRoot("/nonexistent-onnxdiff-root");
         JsonObject info = ObjectInfo.Build(NodeRegistry.Default, env)["EmptyLatentImage"]!.AsObject();
         Assert.That(PythonJson.Dumps(info), Is.EqualTo(
-            "{\"input\": {\"required\": {\"width\": [\"INT\", {\"default\": 512, \"min\": 16, \"max\": 16384, \"step\": 8}], " +
+            "{\"input\": {\"required\": {" +
+            "\"width\": [\"INT\", {\"default\": 512, \"min\": 16, \"max\": 16384, \"step\": 8}], " +
             "\"height\": [\"INT\", {\"default\": 512, \"min\": 16, \"max\": 16384, \"step\": 8}], " +
             "\"batch_size\": [\"INT\", {\"default\": 1, \"min\": 1, \"max\": 4096}]}}, " +
             "\"input_order\": {\"required\": [\"width\", \"height\", \"batch_size\"]}, " +

@@ -28,7 +28,8 @@ public sealed class PythonJsonTests
     [Test]
     public void Dumps_MixedDocument_UsesPythonSeparatorsAndAsciiEscapes()
     {
-        var node = JsonNode.Parse("{\"b\": [1, 2.5, \"\u00e9\", null], \"a\": {\"t\": true, \"e\": \"\ud83d\ude00\\n\\u0001\u007f\"}}");
+        var node = JsonNode.Parse(
+            "{\"b\": [1, 2.5, \"\u00e9\", null], \"a\": {\"t\": true, \"e\": \"\ud83d\ude00\\n\\u0001\u007f\"}}");
         Assert.That(PythonJson.Dumps(node), Is.EqualTo(
             "{\"b\": [1, 2.5, \"\\u00e9\", null], \"a\": {\"t\": true, \"e\": \"\\ud83d\\ude00\\n\\u0001\u007f\"}}"));
     }

@@ -50,7 +50,8 @@ public sealed class WorkflowValidatorTests
         var prompt = new JsonObject { ["1"] = new JsonObject { ["inputs"] = new JsonObject() } };
         var report = Validate(Workflow.FromPrompt(prompt));
         Assert.That(report.Error!.Type, Is.EqualTo("invalid_prompt"));
-        Assert.That(report.Error.Message, Is.EqualTo("Cannot execute because a node is missing the class_type property."));
+        Assert.That(report.Error.Message,
+            Is.EqualTo("Cannot execute because a node is missing the class_type property."));
     }
 
     [Test]
@@ -187,7 +188,8 @@ public sealed class WorkflowValidatorTests
     public void Validate_SelfValidatedInput_SkipsGenericMaxCheck()
     {
         // ComfyUI skips min/max/combo for inputs named in VALIDATE_INPUTS: 12 > max 10 but even.
-        var report = Validate(Prompt(Node("1", "TestEvenOnly", ("value", 12)), Node("2", "TestOutput", ("value", Link("1")))));
+        var report = Validate(Prompt(
+            Node("1", "TestEvenOnly", ("value", 12)), Node("2", "TestOutput", ("value", Link("1")))));
         Assert.That(report.IsValid, Is.True, report.Summary());
     }
 
@@ -261,7 +263,8 @@ public sealed class WorkflowValidatorTests
     [Test]
     public void ToJson_FailedReport_HasComfyShape()
     {
-        var report = Validate(Prompt(Node("1", "TestInt", ("value", 500)), Node("2", "TestOutput", ("value", Link("1")))));
+        var report = Validate(Prompt(
+            Node("1", "TestInt", ("value", 500)), Node("2", "TestOutput", ("value", Link("1")))));
         JsonObject json = report.ToJson();
         Assert.That(json["error"]!.AsObject().Select(p => p.Key),
             Is.EqualTo(new[] { "type", "message", "details", "extra_info" }));
@@ -269,7 +272,8 @@ public sealed class WorkflowValidatorTests
         Assert.That(node.Select(p => p.Key), Is.EqualTo(new[] { "errors", "dependent_outputs", "class_type" }));
         Assert.That(node["class_type"]!.GetValue<string>(), Is.EqualTo("TestInt"));
         Assert.That(node["errors"]![0]!["extra_info"]!["input_name"]!.GetValue<string>(), Is.EqualTo("value"));
-        Assert.That(json["error"]!["details"]!.GetValue<string>(), Is.EqualTo("Value 500 bigger than max of 100: value"));
+        Assert.That(json["error"]!["details"]!.GetValue<string>(),
+            Is.EqualTo("Value 500 bigger than max of 100: value"));
     }
 
     [TestCase("7.9", 7)]

@@ -103,7 +103,8 @@ internal static class TestNodePack
 
     internal sealed class BoolNode(CallLog log) : TestNode(log)
     {
-        public override NodeSchema Schema { get; } = Schema("TestBool", IoType.Boolean, new BooleanInput("flag", false));
+        public override NodeSchema Schema { get; } =
+            Schema("TestBool", IoType.Boolean, new BooleanInput("flag", false));
 
         protected override NodeResult Run(NodeInputs inputs, NodeContext context) =>
             NodeResult.Of(inputs.GetBool("flag"));
@@ -158,7 +159,8 @@ internal static class TestNodePack
     /// <summary>VALIDATE_INPUTS on "value": must be even (and then skips the max check, as in ComfyUI).</summary>
     internal sealed class EvenOnlyNode(CallLog log) : TestNode(log), IValidatingNode
     {
-        public override NodeSchema Schema { get; } = Schema("TestEvenOnly", IoType.Int, new IntInput("value", 0, 0, 10));
+        public override NodeSchema Schema { get; } =
+            Schema("TestEvenOnly", IoType.Int, new IntInput("value", 0, 0, 10));
 
         public IReadOnlyList<string> ValidatedInputs { get; } = ["value"];
 
@@ -191,7 +193,8 @@ internal static class TestNodePack
 
     internal sealed class ProgressNode(CallLog log) : TestNode(log)
     {
-        public override NodeSchema Schema { get; } = Schema("TestProgress", IoType.Int, new IntInput("steps", 3, 1, 10));
+        public override NodeSchema Schema { get; } =
+            Schema("TestProgress", IoType.Int, new IntInput("steps", 3, 1, 10));
 
         protected override NodeResult Run(NodeInputs inputs, NodeContext context)
         {
