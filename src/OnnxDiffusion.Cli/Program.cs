@@ -14,6 +14,9 @@ public static class Program
         // Verb registry: one line per verb (a CLI test parses --help of each).
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(NodesCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         return root;

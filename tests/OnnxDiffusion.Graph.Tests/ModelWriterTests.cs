@@ -108,6 +108,21 @@ public sealed class ModelWriterTests
     }
 
     [Test]
+    public void Write_InitializersOverThreshold_SwitchesToExternalAutomatically()
+    {
+        using var dir = new TempDir();
+        OnnxModel model = BuildBlock();
+        ModelWriteResult small = ModelWriter.Write(model, dir.File("a/model.onnx"),
+            new ModelWriteOptions { ExternalDataThreshold = model.InitializerBytes });
+        ModelWriteResult large = ModelWriter.Write(model, dir.File("b/model.onnx"),
+            new ModelWriteOptions { ExternalDataThreshold = model.InitializerBytes - 1 });
+        Assert.That(small.ExternalDataPath, Is.Null);
+        Assert.That(File.Exists(dir.File("a/model.onnx.data")), Is.False);
+        Assert.That(large.ExternalDataPath, Is.Not.Null);
+        Assert.That(large.ModelBytes, Is.LessThan(small.ModelBytes));
+    }
+
+    [Test]
     public void Load_ExternalModel_RoundTripsByteIdentical()
     {
         using var dir = new TempDir();
@@ -180,8 +195,9 @@ public sealed class ModelWriterTests
             ["w"] = new ShortData(),
         }));
         using var dir = new TempDir();
-        Assert.That(() => ModelWriter.Write(model, dir.File("m.onnx"), new ModelWriteOptions { ForceExternalData = true,
-            ExternalDataMinTensorBytes = 0 }), Throws.InvalidOperationException.With.Message.Contains("'w'"));
+        var options = new ModelWriteOptions { ForceExternalData = true, ExternalDataMinTensorBytes = 0 };
+        Assert.That(() => ModelWriter.Write(model, dir.File("m.onnx"), options),
+            Throws.InvalidOperationException.With.Message.Contains("'w'"));
         Assert.That(() => ModelWriter.ToBytes(model), Throws.InvalidOperationException);
         Assert.That(File.Exists(dir.File("m.onnx")), Is.False);
     }

@@ -26,17 +26,17 @@ public sealed class OpsAttentionTests
     [Test]
     public void Attention23_FourDimensionalWithScale_MatchesNaive()
     {
-        const int s = 5;
-        TestTensor q = OpHarness.F(4, Batch, s, Heads, HeadSize);
-        TestTensor k = OpHarness.F(5, Batch, s, Heads, HeadSize);
-        TestTensor v = OpHarness.F(6, Batch, s, Heads, HeadSize);
+        const int S = 5;
+        TestTensor q = OpHarness.F(4, Batch, S, Heads, HeadSize);
+        TestTensor k = OpHarness.F(5, Batch, S, Heads, HeadSize);
+        TestTensor v = OpHarness.F(6, Batch, S, Heads, HeadSize);
         TestTensor result = OpHarness.Run((b, x) =>
         {
             Value[] bhsd = x.Select(t => b.Transpose(t, 0, 2, 1, 3)).ToArray();
             Value y = b.Attention(bhsd[0], bhsd[1], bhsd[2], new AttentionOptions { Scale = 0.3f });
             return b.Transpose(y, 0, 2, 1, 3);
         }, q, k, v);
-        float[] expected = Naive.Attention(q.Floats, k.Floats, v.Floats, Batch, s, s, Heads, HeadSize, HeadSize,
+        float[] expected = Naive.Attention(q.Floats, k.Floats, v.Floats, Batch, S, S, Heads, HeadSize, HeadSize,
             scale: 0.3);
         TestData.AssertClose(result.Floats, expected, atol: 1e-5);
     }

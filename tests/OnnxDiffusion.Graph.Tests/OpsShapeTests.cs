@@ -103,4 +103,18 @@ public sealed class OpsShapeTests
         Assert.That(results[0].Floats, Is.All.EqualTo(2.5f));
         Assert.That(results[1].Longs, Is.EqualTo(new long[] { 2, 5, 8 }));
     }
+
+    [Test]
+    public void GatherND_BatchDims1_PicksRowPerBatch()
+    {
+        TestTensor hidden = OpHarness.F(8, 3, 4, 2);
+        TestTensor ids = TestTensor.Of([5L, 9, 1, 2, 7, 7, 3, 0, 4, 8, 8, 1], 3, 4);
+        TestTensor result = OpHarness.Run(
+            (b, v) => b.GatherND(v[0], b.ArgMax(v[1], 1, keepDims: true), batchDims: 1), hidden, ids);
+        long[] rows = [1, 0, 1];
+        float[] expected = Enumerable.Range(0, 6).Select(i => hidden.Floats[(i / 2 * 8) + (rows[i / 2] * 2) + (i % 2)])
+            .ToArray();
+        Assert.That(result.Shape, Is.EqualTo(new long[] { 3, 2 }));
+        Assert.That(result.Floats, Is.EqualTo(expected));
+    }
 }

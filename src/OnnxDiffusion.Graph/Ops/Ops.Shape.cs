@@ -17,6 +17,7 @@ public static partial class Ops
         new("Split", OnnxDomains.Onnx, 18, Differentiability.Differentiable),
         new("Slice", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
         new("Gather", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
+        new("GatherND", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
         new("Unsqueeze", OnnxDomains.Onnx, 21, Differentiability.Differentiable),
         new("Squeeze", OnnxDomains.Onnx, 21, Differentiability.Differentiable),
         new("Shape", OnnxDomains.Onnx, 21, Differentiability.NotDifferentiable),
@@ -208,6 +209,28 @@ public static partial class Ops
     /// <summary>Gathers one index along <paramref name="axis"/> (a scalar index: that dim is removed).</summary>
     public static Value Gather(this GraphBuilder b, Value data, long index, long axis = 0) =>
         b.Gather(data, b.ScalarInt64(index), axis);
+
+    /// <summary>
+    /// GatherND: picks slices of <paramref name="data"/> addressed by the last dim of int64
+    /// <paramref name="indices"/> (which must be fixed, m), after <paramref name="batchDims"/> shared leading dims.
+    /// Output is <c>indices.shape[:-1] + data.shape[batchDims + m:]</c>. E.g. CLIP's pooled output:
+    /// <c>GatherND(hidden [B, T, D], argmax [B, 1], batchDims: 1) → [B, D]</c>.
+    /// </summary>
+    public static Value GatherND(this GraphBuilder b, Value data, Value indices, long batchDims = 0)
+    {
+        Dim last = indices.Rank == 0 ? Dim.Unknown : indices.Shape[-1];
+        if (indices.ElementType != ElementType.Int64 || !last.IsStatic || batchDims < 0 ||
+            batchDims + last.Value > data.Rank || batchDims >= indices.Rank)
+        {
+            throw b.Fail("GatherND", [data, indices], $"needs int64 indices [..., m] with fixed m and batch_dims " +
+                $"{batchDims} + m ≤ data rank");
+        }
+
+        var dims = new List<Dim>(indices.Shape.Take(indices.Rank - 1));
+        dims.AddRange(data.Shape.Skip((int)(batchDims + last.Value)));
+        return b.AddNode("GatherND", [data, indices], [Attr.Int("batch_dims", batchDims)],
+            [(data.ElementType, new TensorShape([.. dims]))])[0];
+    }
 
     /// <summary>Inserts size-1 dims at <paramref name="axes"/> (positions in the output).</summary>
     public static Value Unsqueeze(this GraphBuilder b, Value x, params long[] axes)

@@ -65,7 +65,7 @@ public static class ClipTextModel
     public static OnnxModel Build(ClipTextConfig config, IInitializerSource weights,
         ClipTextModelOptions? options = null) => Define(config, options).Build(weights);
 
-    /// <summary>Rows of <paramref name="hidden"/> <c>[B, T, W]</c> at argmax(ids) per batch entry → <c>[B, W]</c>.</summary>
+    /// <summary>Rows of <paramref name="hidden"/> <c>[B, T, W]</c> at argmax(ids) per row → <c>[B, W]</c>.</summary>
     private static Value Pool(GraphBuilder b, Value hidden, Value ids, long width)
     {
         // ArgMax over int32: ORT has no int64 ArgMax kernel; CLIP ids < 2^31. Ties resolve to the first index.

@@ -21,7 +21,7 @@ public static class OnnxIoNames
     /// </summary>
     public const string HiddenStatesPrefix = "hidden_states.";
 
-    /// <summary>UNet input: noisy latents <c>[batch, in_channels, height, width]</c>; VAE encoder input image.</summary>
+    /// <summary>UNet input: latents <c>[batch, in_channels, height, width]</c>; also the VAE encoder's image.</summary>
     public const string Sample = "sample";
 
     /// <summary>UNet input: float32 timesteps <c>[timestep_batch]</c>, timestep_batch = 1 or batch.</summary>

@@ -8,7 +8,7 @@ namespace OnnxDiffusion.Models.Architectures;
 /// <summary>Parts shared by the VAE encoder and decoder: config validation and the mid block.</summary>
 internal static class VaeChecks
 {
-    /// <summary>Throws <see cref="UnsupportedModelException"/> when widths do not split into the norm groups.</summary>
+    /// <summary>Throws <see cref="UnsupportedModelException"/> when widths do not split into norm groups.</summary>
     public static void Check(VaeConfig config)
     {
         bool ok = config.ChannelMult.Length > 0 && config.ResBlocksPerLevel >= 1 && config.LatentChannels > 0;
@@ -22,8 +22,8 @@ internal static class VaeChecks
         {
             throw new UnsupportedModelException(
                 $"Cannot build an AutoencoderKL: base {config.BaseChannels} × multipliers " +
-                $"[{string.Join(", ", config.ChannelMult)}] must give widths divisible by {config.NormGroups} groups, " +
-                $"with at least one level and one res block. Check the detected config.");
+                $"[{string.Join(", ", config.ChannelMult)}] must give widths divisible by " +
+                $"{config.NormGroups} groups, with at least one level and one res block. Check the detected config.");
         }
     }
 

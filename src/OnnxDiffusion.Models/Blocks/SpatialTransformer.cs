@@ -12,7 +12,9 @@ internal static class SpatialTransformer
     /// <summary>GroupNorm epsilon (LDM <c>Normalize</c>).</summary>
     public const float NormEpsilon = 1e-6f;
 
-    /// <summary><paramref name="x"/> <c>[B, C, H, W]</c>, <paramref name="context"/> <c>[B, S, ctx]</c> → <c>[B, C, H, W]</c>.</summary>
+    /// <summary>
+    /// <paramref name="x"/> <c>[B, C, H, W]</c>, <paramref name="context"/> <c>[B, S, ctx]</c> → <c>[B, C, H, W]</c>.
+    /// </summary>
     public static Value Build(GraphBuilder b, string module, Value x, Value context, SpatialTransformerOptions options)
     {
         long channels = x.Shape[1].Value;

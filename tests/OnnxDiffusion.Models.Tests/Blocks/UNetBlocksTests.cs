@@ -18,14 +18,26 @@ public sealed class UNetBlocksTests
     private static AttentionKind Kind(bool mha) =>
         mha ? AttentionKind.MultiHeadAttention : AttentionKind.Attention23;
 
+    internal static RefTensor Scaled(RefTensor x, double scale)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            x.Data[i] *= scale;
+        }
+
+        return x;
+    }
+
     private static RefTensor Random(int seed, params int[] shape) => RefOpsTests.RandomTensor(new Random(seed), shape);
 
-    [TestCase(8, 16)]
-    [TestCase(16, 16)]
-    public void ResBlock_RandomWeights_MatchesReference(int inChannels, int outChannels)
+    /// <summary>A small input scale makes the GroupNorm epsilon (1e-5 here) visible in the output.</summary>
+    [TestCase(8, 16, 1.0)]
+    [TestCase(16, 16, 1.0)]
+    [TestCase(16, 16, 1e-3)]
+    public void ResBlock_RandomWeights_MatchesReference(int inChannels, int outChannels, double scale)
     {
         var bank = new RandomWeightBank(21);
-        RefTensor x = Random(1, 2, inChannels, 4, 6), emb = Random(2, 2, 12);
+        RefTensor x = Scaled(Random(1, 2, inChannels, 4, 6), scale), emb = Random(2, 2, 12);
         var h = new GraphHarness();
         Value embSilu = h.B.Silu(h.Input("emb", emb));
         h.Output(ResBlock.Build(h.B, "blk", h.Input("x", x), embSilu, outChannels, 4), "y");
@@ -85,14 +97,15 @@ public sealed class UNetBlocksTests
         ReferenceAssert.Close(actual.Data, actual.Shape, expected, "BasicTransformerBlock");
     }
 
-    [TestCase(false, false, 1)]
-    [TestCase(false, true, 1)]
-    [TestCase(true, false, 2)]
-    public void SpatialTransformer_RandomWeights_MatchesReference(bool linear, bool mha, int depth)
+    [TestCase(false, false, 1, 1.0)]
+    [TestCase(false, true, 1, 1.0)]
+    [TestCase(true, false, 2, 1.0)]
+    [TestCase(false, false, 1, 1e-3)]
+    public void SpatialTransformer_RandomWeights_MatchesReference(bool linear, bool mha, int depth, double scale)
     {
         AttentionKind kind = Kind(mha);
         var bank = new RandomWeightBank(25);
-        RefTensor x = Random(8, 2, 16, 4, 6), context = Random(9, 2, 5, 12);
+        RefTensor x = Scaled(Random(8, 2, 16, 4, 6), scale), context = Random(9, 2, 5, 12);
         var h = new GraphHarness();
         var options = new SpatialTransformerOptions(2, depth, 4, linear, kind);
         h.Output(SpatialTransformer.Build(h.B, "st", h.Input("x", x), h.Input("context", context), options), "y");

@@ -144,7 +144,8 @@ public sealed class RefOpsTests
     public void Attention_TwoHeads_AreIndependentSingleHeadAttentions()
     {
         var random = new Random(5);
-        RefTensor q = RandomTensor(random, 1, 3, 4), k = RandomTensor(random, 1, 5, 4), v = RandomTensor(random, 1, 5, 4);
+        RefTensor q = RandomTensor(random, 1, 3, 4);
+        RefTensor k = RandomTensor(random, 1, 5, 4), v = RandomTensor(random, 1, 5, 4);
         RefTensor both = RefOps.Attention(q, k, v, 2, causal: false);
         for (int head = 0; head < 2; head++)
         {

@@ -24,7 +24,7 @@ internal sealed class GraphHarness
         return B.Input(name, ElementType.Float, dims);
     }
 
-    /// <summary>Declares a float32 input with dynamic dims <paramref name="dims"/> fed with <paramref name="value"/>.</summary>
+    /// <summary>A float32 input with (dynamic) <paramref name="dims"/>, fed <paramref name="value"/>.</summary>
     public Value Input(string name, RefTensor value, params Dim[] dims)
     {
         _feeds[name] = (value.ToFloat(), Array.ConvertAll(value.Shape, d => (long)d));
@@ -50,9 +50,9 @@ internal sealed class GraphHarness
     public Dictionary<string, (float[] Data, long[] Shape)> Run(RandomWeightBank bank) =>
         RunModel(B, bank, _feeds, [.. _outputs]);
 
-    /// <summary>Builds <paramref name="builder"/> with weights from <paramref name="bank"/> and runs it on ORT CPU.</summary>
-    public static Dictionary<string, (float[] Data, long[] Shape)> RunModel(GraphBuilder builder, RandomWeightBank bank,
-        IReadOnlyDictionary<string, (Array Data, long[] Shape)> feeds, params string[] outputs)
+    /// <summary>Builds <paramref name="builder"/> with <paramref name="bank"/> weights, runs it on ORT CPU.</summary>
+    public static Dictionary<string, (float[] Data, long[] Shape)> RunModel(GraphBuilder builder,
+        RandomWeightBank bank, IReadOnlyDictionary<string, (Array Data, long[] Shape)> feeds, params string[] outputs)
     {
         OnnxModel model = builder.Build(new BankInitializerSource(bank));
         return OrtCpu.Run(ModelWriter.ToBytes(model), feeds, outputs);

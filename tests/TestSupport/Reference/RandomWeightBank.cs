@@ -2,9 +2,10 @@ namespace OnnxDiffusion.TestSupport.Reference;
 
 /// <summary>
 /// Seeded random weights created on demand, keyed by checkpoint key: the same (seed, key, shape) always gives
-/// the same values, independent of the order of requests. Scales follow a 1/√fan-in rule so deep stacks stay
-/// finite: matrices and convolutions N(0, 1/fan_in); norm scales 1 + N(0, 0.1²); biases and other vectors
-/// N(0, 0.1²); embeddings N(0, 1). Everything ever created is kept and can be handed to other consumers
+/// the same values, independent of the order of requests. Values are uniform with a chosen mean and standard
+/// deviation (uniform is cheaper than Gaussian for millions of values); scales follow a 1/√fan-in rule so deep
+/// stacks stay finite: matrices and convolutions std 1/√fan_in; norm scales 1 ± (std 0.1); biases and other
+/// vectors std 0.1; embeddings std 1. Everything ever created is kept and can be handed to other consumers
 /// (a graph builder) through <see cref="Lookup"/>.
 /// </summary>
 public sealed class RandomWeightBank
@@ -75,19 +76,13 @@ public sealed class RandomWeightBank
         }
 
         float[] data = new float[count];
+        double halfWidth = std * Math.Sqrt(3); // uniform on [−a, a] has std a/√3
         for (int i = 0; i < count; i++)
         {
-            data[i] = (float)(mean + std * Gaussian(random));
+            data[i] = (float)(mean + (halfWidth * ((2 * random.NextDouble()) - 1)));
         }
 
         return data;
-    }
-
-    private static double Gaussian(Random random)
-    {
-        double u1 = 1 - random.NextDouble();
-        double u2 = random.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
     private static int StableHash(string key)

@@ -8,7 +8,7 @@ namespace OnnxDiffusion.TestSupport.Reference;
 /// </summary>
 public static class RefOps
 {
-    /// <summary>y = x·Wᵀ + b over the last axis; <paramref name="weight"/> is <c>[out, in]</c>; bias optional.</summary>
+    /// <summary>y = x·Wᵀ + b over the last axis, <paramref name="weight"/> <c>[out, in]</c>; bias nullable.</summary>
     public static RefTensor Linear(RefTensor x, double[] weight, double[]? bias, int outFeatures)
     {
         int inFeatures = x.Shape[^1];

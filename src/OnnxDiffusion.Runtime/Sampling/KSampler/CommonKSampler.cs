@@ -41,7 +41,7 @@ public static class CommonKSampler
         }
 
         float[] noise = options.AddNoise
-            ? InitialNoise.Prepare(samples.Shape, options.Seed, latent.BatchIndex)
+            ? InitialNoise.Prepare(samples.Shape, options.Seed, latent.BatchIndex, options.InitialNoise)
             : new float[samples.Length];
         ISampler sampler = SamplingRegistry.GetSampler(options.SamplerName);
         float[]? sigmas = PlanSigmas(model.ModelSampling, sampler, options);
@@ -55,7 +55,7 @@ public static class CommonKSampler
         if (latent.NoiseMask is not null)
         {
             float[] inpaintNoise = (sampler.Traits & SamplerTraits.RandomInpaintNoise) != 0
-                ? InitialNoise.Prepare(samples.Shape, unchecked(options.Seed + 1))
+                ? InitialNoise.Prepare(samples.Shape, unchecked(options.Seed + 1), null, options.InitialNoise)
                 : noise;
             denoiser = new InpaintDenoiser(
                 denoiser, NoiseMask.Prepare(latent.NoiseMask, samples.Shape), scaled, inpaintNoise);

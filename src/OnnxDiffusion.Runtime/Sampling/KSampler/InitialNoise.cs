@@ -13,8 +13,13 @@ public static class InitialNoise
     /// i = 0 … max(batchIndex) and item k receives draw batchIndex[k], so image k of a batch is reproducible on
     /// its own (exactly so when C·H·W is a multiple of 16).
     /// </summary>
+    /// <param name="shape">Latent shape <c>[B, C, H, W]</c>.</param>
+    /// <param name="seed">Seed.</param>
+    /// <param name="batchIndex">Optional per-item draw index.</param>
+    /// <param name="kind">Generator: torch CPU (ComfyUI, default) or Philox (torch CUDA, A1111 "GPU" seeds).</param>
     /// <exception cref="InvalidInputException">batchIndex has a negative entry or not B entries.</exception>
-    public static float[] Prepare(ReadOnlySpan<int> shape, ulong seed, IReadOnlyList<int>? batchIndex = null)
+    public static float[] Prepare(
+        ReadOnlySpan<int> shape, ulong seed, IReadOnlyList<int>? batchIndex = null, RngKind kind = RngKind.TorchCpu)
     {
         int batch = shape[0];
         int item = 1;
@@ -24,7 +29,7 @@ public static class InitialNoise
         }
 
         var noise = new float[batch * item];
-        var rng = new TorchCpuRandom(seed);
+        IRandomSource rng = RandomSources.Create(kind, seed);
         if (batchIndex is null)
         {
             rng.FillNormal(noise);

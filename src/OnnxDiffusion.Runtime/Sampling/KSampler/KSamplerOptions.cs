@@ -50,6 +50,12 @@ public sealed record KSamplerOptions
     /// </summary>
     public RngKind StepNoise { get; init; } = RngKind.Philox;
 
+    /// <summary>
+    /// Generator of the initial noise: <see cref="RngKind.TorchCpu"/> (ComfyUI, default) or
+    /// <see cref="RngKind.Philox"/> (torch CUDA randn, as A1111's "GPU" seed source).
+    /// </summary>
+    public RngKind InitialNoise { get; init; } = RngKind.TorchCpu;
+
     /// <summary>Latent format scale factor (SD1.x/SD2.x 0.18215, SDXL 0.13025).</summary>
     public float LatentScaleFactor { get; init; } = 0.18215f;
 
