@@ -205,6 +205,14 @@ public sealed class WorkflowValidatorTests
     }
 
     [Test]
+    public void Validate_ComboOptionsThrow_ExceptionDuringValidation()
+    {
+        var error = SingleError(Validate(Prompt(Node("1", "TestBrokenCombo", ("file", "a")))), "1");
+        Assert.That(error.Type, Is.EqualTo("exception_during_validation"));
+        Assert.That(error.Details, Is.EqualTo("folder unreadable"));
+    }
+
+    [Test]
     public void Validate_Cycle_DependencyCycleOnEveryMember()
     {
         var report = Validate(Prompt(

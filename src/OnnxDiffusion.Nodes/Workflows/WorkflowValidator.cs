@@ -55,7 +55,17 @@ public static class WorkflowValidator
 
             foreach (string output in outputs)
             {
-                ValidateNode(output);
+                try
+                {
+                    ValidateNode(output);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    AddError(output, new ValidationError(ComfyNames.Errors.ExceptionDuringValidation,
+                        "Exception when validating node", ex.Message,
+                        new JsonObject { ["exception_type"] = ex.GetType().FullName }));
+                    _validated[output] = false;
+                }
             }
 
             return BuildReport(outputs, classError);

@@ -31,7 +31,7 @@ internal static class TestNodePack
         new IntNode(log), new AddNode(log), new FloatNode(log), new ComboNode(log), new StringNode(log),
         new BoolNode(log), new ImageNode(log), new OutputNode(log), new LazySwitchNode(log), new EvenOnlyNode(log),
         new ExternalNode(log), new FailNode(log), new ProgressNode(log), new CancelNode(log), new OptionalNode(log),
-        new ThrowingValidationNode(log), new SeedNode(log),
+        new ThrowingValidationNode(log), new SeedNode(log), new BrokenComboNode(log),
     ];
 
     private static NodeSchema Schema(string name, IoType? output, params InputSpec[] required) => new()
@@ -254,5 +254,19 @@ internal static class TestNodePack
 
         protected override NodeResult Run(NodeInputs inputs, NodeContext context) =>
             NodeResult.Of((Int128)inputs.GetUInt64("seed"));
+    }
+
+    /// <summary>A combo whose option list cannot be computed (e.g. an unreadable model folder).</summary>
+    internal sealed class BrokenComboNode(CallLog log) : TestNode(log)
+    {
+        public override NodeSchema Schema { get; } = new()
+        {
+            ClassType = "TestBrokenCombo",
+            Category = "_for_testing",
+            Required = [new ComboInput("file", _ => throw new UnauthorizedAccessException("folder unreadable"))],
+            IsOutputNode = true,
+        };
+
+        protected override NodeResult Run(NodeInputs inputs, NodeContext context) => NodeResult.Of();
     }
 }
