@@ -19,6 +19,8 @@ public static class Program
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(LatentCommand.Create());
+        root.Subcommands.Add(NodesCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         return root;
     }
 
