@@ -8,8 +8,17 @@ internal static class OrtModel
     /// <summary>Output names the model declares.</summary>
     public static string[] OutputNames(string modelPath)
     {
-        using var session = new InferenceSession(modelPath, Options());
+        using SessionOptions options = Options();
+        using var session = new InferenceSession(modelPath, options);
         return [.. session.OutputNames];
+    }
+
+    /// <summary>Declared dimensions of one input (-1 for a dynamic axis).</summary>
+    public static long[] InputShape(string modelPath, string input)
+    {
+        using SessionOptions options = Options();
+        using var session = new InferenceSession(modelPath, options);
+        return Array.ConvertAll(session.InputMetadata[input].Dimensions, d => (long)d);
     }
 
     /// <summary>
