@@ -166,10 +166,18 @@ internal static class SafetensorsHeader
 
         long begin = offsets[0];
         long end = offsets[1];
-        if (begin > end || end > dataLength)
+        if (begin > end)
         {
             throw Fail(path, $"tensor '{name}': data_offsets [{begin}, {end}] are out of range for a "
                 + $"{dataLength}-byte data section (file offset {dataStart})");
+        }
+
+        if (end > dataLength)
+        {
+            // The header is intact but the data stops early: the usual result of an interrupted download or copy.
+            throw Fail(path, $"tensor '{name}': data_offsets [{begin}, {end}] are out of range: its data ends at "
+                + $"file byte {dataStart + end} but the file has only {dataStart + dataLength} bytes, so the file is "
+                + "truncated (an interrupted download or copy)");
         }
 
         if (end - begin != byteLength)
