@@ -83,16 +83,18 @@ public static partial class Ops
             return b.ConvTranspose(g, weight, null, options with { OutputPadding = outputPadding });
         }
 
-        Value y = b.ConvTranspose(g, weight, null, options);
         if (Array.TrueForAll(options.Strides!, s => s == 1))
         {
-            return b.Reshape(y, b.Shape(x));          // stride 1: sizes already match; restores the dim names
+            // Stride 1: the transpose has exactly x's size; the Reshape restores the dim names.
+            return b.Reshape(b.ConvTranspose(g, weight, null, options), b.Shape(x));
         }
 
-        // Strided with run-time sizes: the transpose may come out short of x by up to stride − 1; pad the end.
-        Value shortfall = b.Sub(b.Shape(x), b.Shape(y));
-        Value pads = b.Concat(0, b.ConstantInt64(new long[x.Rank]), shortfall);
-        return b.PadTo(y, pads, x.Shape);
+        // Strided with run-time sizes: several input sizes map to g's size. The largest output padding
+        // (stride − 1) covers all of them; the rows past x's size belong to no input, so slice them off.
+        long[] widest = options.Strides!.Select(s => s - 1).ToArray();
+        Value y = b.ConvTranspose(g, weight, null, options with { OutputPadding = widest });
+        long[] axes = Enumerable.Range(2, spatial).Select(a => (long)a).ToArray();
+        return b.SliceTo(y, b.ConstantInt64(new long[spatial]), b.Shape(x, 2), b.ConstantInt64(axes), x.Shape);
     }
 
     private static Value ConvWeightGradient(GradientContext c, Value x, Value weight, Value g,

@@ -20,7 +20,8 @@ internal static class GradientCases
 
     public static IEnumerable<GradientCase> All()
     {
-        foreach (GradientCase c in MathCases().Concat(NnCases()).Concat(ShapeCases()).Concat(AttentionCases()))
+        foreach (GradientCase c in MathCases().Concat(NnCases()).Concat(ShapeCases()).Concat(AttentionCases())
+                     .Concat(DynamicCases()))
         {
             yield return c;
         }
@@ -113,6 +114,36 @@ internal static class GradientCases
             GradientCheck.Check(F, (b, v) => b.ResizeNearest(v[0], [1, 1, 2, 2]), F(1, 2, 3, 3, 4)));
         yield return Case("Resize", "nearest ×3 on one dim", () =>
             GradientCheck.Check(F, (b, v) => b.ResizeNearest(v[0], [1, 3, 1]), F(1, 2, 3, 4)));
+    }
+
+    /// <summary>The same rules with named dynamic dims: the run-time shape paths of the rules.</summary>
+    private static IEnumerable<GradientCase> DynamicCases()
+    {
+        foreach (int stride in new[] { 1, 2 })
+        {
+            yield return Case("Conv", $"dynamic spatial dims, stride {stride}, odd size", () =>
+                GradientCheck.Check(F, (b, v) => b.Conv(v[0], v[1], v[2], ConvOptions.Symmetric2d(stride, 1)),
+                    F(1, 2, 3, 7, 6).Dyn(0, 2, 3), F(2, 4, 3, 3, 3), F(3, 4)));
+        }
+
+        yield return Case("Add", "dynamic dims with a fixed broadcast 1", () =>
+            GradientCheck.Check(D, (b, v) => b.Add(v[0], v[1]), F(1, 2, 3, 4).Dyn(0, 2), F(2, 2, 1, 4).Dyn(0)));
+        yield return Case("Concat", "dynamic sizes", () =>
+            GradientCheck.Check(D, (b, v) => b.Concat(1, v[0], v[1]), F(1, 2, 3).Dyn(1), F(2, 2, 4).Dyn(1)));
+        yield return Case("Slice", "dynamic dim", () =>
+            GradientCheck.Check(D, (b, v) => b.Slice(v[0], [1, -3], [-1, 4], [0, 1]), F(1, 5, 6).Dyn(0, 1)));
+        yield return Case("ReduceMean", "dynamic reduced dims", () =>
+            GradientCheck.Check(D, (b, v) => b.ReduceMean(v[0], [1, 2], keepDims: false), F(1, 2, 3, 4).Dyn(1, 2)));
+        yield return Case("Resize", "dynamic dims", () =>
+            GradientCheck.Check(F, (b, v) => b.ResizeNearest(v[0], [1, 1, 2, 2]), F(1, 1, 2, 3, 4).Dyn(0, 2, 3)));
+        yield return Case("Gather", "dynamic data", () =>
+            GradientCheck.Check(D, (b, v) => b.Gather(v[0], v[1], 0), F(1, 5, 3).Dyn(0), Ints([4, -2, 1], 3)));
+        yield return Case("Attention", "dynamic sequence lengths", () =>
+            GradientCheck.Check(F, (b, v) => b.Attention(v[0], v[1], v[2], AttentionOptions.Heads(2)),
+                F(1, 1, 3, 8).Dyn(0, 1), F(2, 1, 5, 8).Dyn(0, 1), F(3, 1, 5, 4).Dyn(0, 1)));
+        yield return Case("InstanceNormalization", "dynamic spatial dims", () =>
+            GradientCheck.Check(F, (b, v) => b.InstanceNormalization(v[0], v[1], v[2], 1e-5f),
+                F(1, 2, 3, 4, 5).Dyn(0, 2, 3), F(2, 3), F(3, 3)));
     }
 
     private static IEnumerable<GradientCase> ShapeCases()

@@ -8,6 +8,12 @@ namespace OnnxDiffusion.Graph.Tests.Autodiff;
 /// <summary>One input of a gradient check: float data (differentiated unless marked constant), or int64/bool data.</summary>
 internal sealed record GradArg(Array Data, long[] Shape, bool Differentiable)
 {
+    /// <summary>Dims declared as named dynamic axes instead of fixed sizes (exercises the run-time shape paths).</summary>
+    public int[] SymbolicAxes { get; init; } = [];
+
+    /// <summary>This input with <paramref name="axes"/> declared as named dynamic axes.</summary>
+    public GradArg Dyn(params int[] axes) => this with { SymbolicAxes = axes };
+
     /// <summary>Uniform values in [-1, 1) (seeded), differentiated.</summary>
     public static GradArg F(int seed, params long[] shape) => new(Uniform(seed, shape, -1, 1), shape, true);
 
@@ -139,7 +145,8 @@ internal static class GradientCheck
             long[] => ElementType.Int64,
             bool[] => ElementType.Bool,
             _ => throw new NotSupportedException(),
-        }, a.Shape.Select(d => (Dim)d).ToArray())).ToArray();
+        }, a.Shape.Select((d, k) => a.SymbolicAxes.Contains(k) ? Dim.Named($"in{i}_d{k}") : (Dim)d).ToArray()))
+        .ToArray();
 
     /// <summary>Inputs with input <paramref name="moved"/> displaced by <paramref name="step"/>·u.</summary>
     private static (string, TestTensor)[] Feed(ElementType type, GradArg[] args, GradArg[] projections, double[]? u,
