@@ -98,7 +98,7 @@ public static partial class Ops
 
     /// <summary><c>[B, S, H·d]</c> → <c>[B, H, S, d]</c>.</summary>
     private static Value SplitHeads(GraphBuilder b, Value x, long heads) =>
-        b.Transpose(b.Reshape(x, 0, 0, heads, -1), 0, 2, 1, 3);
+        b.Transpose(b.Reshape(x, 0, 0, heads, x.Shape[2].IsStatic ? x.Shape[2].Value / heads : -1), 0, 2, 1, 3);
 
     /// <summary><c>[B, H, S, d]</c> → the shape of <paramref name="like"/> <c>[B, S, H·d]</c>.</summary>
     private static Value MergeHeads(GraphBuilder b, Value x, Value like) =>
