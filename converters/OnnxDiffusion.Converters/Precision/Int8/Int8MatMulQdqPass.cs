@@ -120,6 +120,15 @@ public sealed class Int8MatMulQdqPass : ICalibratedPass
         {
             edit.SetInput(node, 2, builder.Bias(linear.Bias!, bias, xScale, wScales, node));
         }
+        else if (node.OpType == "MatMul" && BiasAdd(index, builder, node, linear.Weight.N) is { } add)
+        {
+            // A float bias Add invites ORT's MatMulAddFusion (MatMul+Add -> Reshape+Gemm), which runs before the QDQ
+            // fusions and hides the DQ -> MatMul pattern; an int32 DQ bias keeps MatMul and quantizes it exactly.
+            int biasInput = add.Input[0] == node.Output[0] ? 1 : 0;
+            float[] values = builder.ReadVector(add.Input[biasInput], linear.Weight.N)!;
+            edit.SetInput(add, biasInput, builder.Bias(add.Input[biasInput], values, xScale, wScales, add));
+            report.Increment("bias quantized");
+        }
 
         if (_options.QuantizeMatMulOutput && node.OpType == "MatMul" && !builder.TryQuantizeOutput(node.Output[0]))
         {
@@ -127,6 +136,19 @@ public sealed class Int8MatMulQdqPass : ICalibratedPass
         }
 
         return true;
+    }
+
+    private static NodeProto? BiasAdd(GraphIndex index, QdqBuilder builder, NodeProto matMul, long n)
+    {
+        string y = matMul.Output[0];
+        IReadOnlyList<(NodeProto Node, int Input)> readers = index.Consumers(y);
+        if (readers.Count != 1 || index.IsGraphOutput(y) || readers[0].Node is not { OpType: "Add" } add ||
+            add.Domain.Length > 0 || add.Input.Count != 2)
+        {
+            return null;
+        }
+
+        return builder.ReadVector(add.Input[0] == y ? add.Input[1] : add.Input[0], n) is not null ? add : null;
     }
 
     private static string DequantizedWeight(QdqBuilder builder, LinearWeight linear, NodeProto node,
