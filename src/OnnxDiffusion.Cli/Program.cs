@@ -13,6 +13,7 @@ public static class Program
         root.Options.Add(CliCommon.Verbose);
         // Verb registry: one line per verb (a CLI test parses --help of each).
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
         return root;
     }
 
