@@ -19,7 +19,8 @@ public sealed class QuantizeCommandTests
         Assert.That(code, Is.EqualTo(0), error);
         foreach (string precision in new[] { "fp16", "int8", "int4" })
         {
-            PackageManifest manifest = PackageManifest.Load(Path.Combine(temp.File("out"), precision, "onnxdiffusion.json"));
+            PackageManifest manifest =
+                PackageManifest.Load(Path.Combine(temp.File("out"), precision, "onnxdiffusion.json"));
             Assert.That(manifest.Precision["unet"], Is.EqualTo(precision));
             Assert.That(output, Does.Contain($"wrote {Path.Combine(temp.File("out"), precision)}"));
         }
@@ -45,7 +46,8 @@ public sealed class QuantizeCommandTests
     {
         using var temp = new TempDir();
 
-        (int code, _, string error) = Run("quantize", temp.File("nothing"), "--precision", "fp16", "-o", temp.File("o"));
+        (int code, _, string error) =
+            Run("quantize", temp.File("nothing"), "--precision", "fp16", "-o", temp.File("o"));
 
         Assert.That(code, Is.EqualTo(CliCommon.ExitBadInput));
         Assert.That(error, Does.Contain("does not exist"));

@@ -6,7 +6,8 @@ public enum ModelPrecision
     /// <summary>float32 everywhere (the export itself).</summary>
     Fp32,
 
-    /// <summary>float16 weights and compute, fp32 where the keep list and overflow check say so (GPU providers).</summary>
+    /// <summary>float16 weights and compute, fp32 where the keep list and overflow check say so (GPU
+    /// providers).</summary>
     Fp16,
 
     /// <summary>int8: static QDQ with calibration, or dynamic MatMul + weight-only Conv without it.</summary>

@@ -44,7 +44,8 @@ public sealed class NamePatterns
         return false;
     }
 
-    /// <summary>Glob match of the whole <paramref name="text"/> (iterative, with backtracking to the last star).</summary>
+    /// <summary>Glob match of the whole <paramref name="text"/> (iterative, with backtracking to the last
+    /// star).</summary>
     public static bool Glob(string pattern, string text)
     {
         ArgumentNullException.ThrowIfNull(pattern);

@@ -131,7 +131,8 @@ public static class PrecisionConverter
         {
             if (!overwrite && Directory.EnumerateFileSystemEntries(target).Any())
             {
-                throw new InvalidInputException($"The output {target} appeared while converting; nothing was replaced.");
+                throw new InvalidInputException(
+                    $"The output {target} appeared while converting; nothing was replaced.");
             }
 
             Directory.Delete(target, recursive: true);
@@ -144,7 +145,8 @@ public static class PrecisionConverter
         new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 
     /// <summary>State of one variant being assembled in the temp folder.</summary>
-    private sealed class VariantRun(PackageLayout source, string temp, ModelPrecision precision, PrecisionOptions options,
+    private sealed class VariantRun(
+        PackageLayout source, string temp, ModelPrecision precision, PrecisionOptions options,
         CancellationToken cancellationToken)
     {
         public Dictionary<string, string> ComponentPrecision { get; } = new(StringComparer.Ordinal);

@@ -43,7 +43,8 @@ public sealed record PrecisionOptions
     /// <summary>Replace an existing output folder (default false: refuse).</summary>
     public bool Overwrite { get; init; }
 
-    /// <summary>How component models are written (external data threshold). Default <see cref="ModelWriteOptions"/>.</summary>
+    /// <summary>How component models are written (external data threshold). Default <see
+    /// cref="ModelWriteOptions"/>.</summary>
     public ModelWriteOptions Write { get; init; } = new();
 
     /// <summary>Receives one line per step (component converted, pass results). Optional.</summary>

@@ -19,7 +19,8 @@ public static class PrecisionPipelines
         new Fp16ConversionPass(options),
     ]);
 
-    /// <summary>INT8 static QDQ from calibration statistics (Conv → QLinearConv, linear → MatMulIntegerToFloat).</summary>
+    /// <summary>INT8 static QDQ from calibration statistics (Conv → QLinearConv, linear →
+    /// MatMulIntegerToFloat).</summary>
     public static PassPipeline Int8Static(Int8Options options, ActivationStatistics statistics) => new("int8-static",
     [
         new Int8ConvQdqPass(options, statistics),

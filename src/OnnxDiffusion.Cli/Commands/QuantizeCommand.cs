@@ -29,54 +29,13 @@ public static class QuantizeCommand
         {
             Description = "Output folder (with several precisions: one subfolder per precision).", Required = true,
         };
-        var calibration = new Option<string?>("--calibration")
-        {
-            Description = "Calibration statistics JSON (per component) for static INT8 QDQ.",
-        };
-        var calibrator = new Option<string>("--calibrator")
-        {
-            Description = $"INT8 range from statistics: {string.Join(", ", Calibrators.Names)}.",
-            DefaultValueFactory = _ => "percentile",
-        };
-        var percentile = new Option<double>("--percentile")
-        {
-            Description = "Percentile for --calibrator percentile.", DefaultValueFactory = _ => 99.99,
-        };
-        var signed = new Option<bool>("--int8-signed-activations") { Description = "int8 instead of uint8 activations." };
-        var exclude = new Option<string[]>("--int8-exclude")
-        {
-            Description = "Extra node-name globs kept fp32 in INT8 (added to the defaults: time embedding).",
-            AllowMultipleArgumentsPerToken = true,
-        };
-        var blockSize = new Option<int>("--int4-block-size")
-        {
-            Description = "INT4 block size: 32, 64 or 128.", DefaultValueFactory = _ => 32,
-        };
-        var zeroPoints = new Option<bool>("--int4-zero-points") { Description = "Asymmetric INT4 blocks with zero points." };
-        var accuracy = new Option<int>("--int4-accuracy-level")
-        {
-            Description = "MatMulNBits accuracy_level 0-4 (0: fp32 compute).",
-        };
-        var fp32Io = new Option<bool>("--fp16-fp32-io") { Description = "FP16 variant keeps fp32 graph inputs/outputs." };
-        var keep = new Option<string[]>("--fp16-keep")
-        {
-            Description = "Extra node-name globs kept fp32 in FP16 (added to the defaults).",
-            AllowMultipleArgumentsPerToken = true,
-        };
-        var components = new Option<string>("--quantize-components")
-        {
-            Description = "Components INT8/INT4 quantize (others stay fp32).",
-            DefaultValueFactory = _ => "text_encoder,unet",
-        };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing output folders." };
+        Flags flags = Flags.Create();
 
         var command = new Command("quantize", "Write fp16 / int8 / int4 variants of an fp32 model package.");
         command.Arguments.Add(package);
-        foreach (Option option in new Option[]
-        {
-            precision, output, calibration, calibrator, percentile, signed, exclude, blockSize, zeroPoints, accuracy,
-            fp32Io, keep, components, overwrite,
-        })
+        command.Options.Add(precision);
+        command.Options.Add(output);
+        foreach (Option option in flags.All)
         {
             command.Options.Add(option);
         }
@@ -85,8 +44,7 @@ public static class QuantizeCommand
         {
             TextWriter writer = parse.InvocationConfiguration.Output;
             IReadOnlyList<ModelPrecision> precisions = Parse(() => Precisions.ParseList(parse.GetValue(precision)!));
-            PrecisionOptions options = BuildOptions(parse, writer, new Flags(calibration, calibrator, percentile,
-                signed, exclude, blockSize, zeroPoints, accuracy, fp32Io, keep, components, overwrite));
+            PrecisionOptions options = BuildOptions(parse, writer, flags);
             IReadOnlyList<PrecisionResult> results = PrecisionConverter.ApplyAll(parse.GetValue(package)!,
                 parse.GetValue(output)!, precisions, options);
             foreach (PrecisionResult result in results)
@@ -156,10 +114,70 @@ public static class QuantizeCommand
         public void Report(string value) => writer.WriteLine(value);
     }
 
+    /// <summary>The tuning options of the verb (everything but the package, --precision and -o).</summary>
     private sealed record Flags(
         Option<string?> Calibration, Option<string> Calibrator, Option<double> Percentile, Option<bool> Signed,
         Option<string[]> Exclude, Option<int> BlockSize, Option<bool> ZeroPoints, Option<int> Accuracy,
-        Option<bool> Fp32Io, Option<string[]> Keep, Option<string> Components, Option<bool> Overwrite);
+        Option<bool> Fp32Io, Option<string[]> Keep, Option<string> Components, Option<bool> Overwrite)
+    {
+        public Option[] All => [Calibration, Calibrator, Percentile, Signed, Exclude, BlockSize, ZeroPoints, Accuracy,
+            Fp32Io, Keep, Components, Overwrite];
+
+        public static Flags Create()
+        {
+            var calibration = new Option<string?>("--calibration")
+            {
+                Description = "Calibration statistics JSON (per component) for static INT8 QDQ.",
+            };
+            var calibrator = new Option<string>("--calibrator")
+            {
+                Description = $"INT8 range from statistics: {string.Join(", ", Calibrators.Names)}.",
+                DefaultValueFactory = _ => "percentile",
+            };
+            var percentile = new Option<double>("--percentile")
+            {
+                Description = "Percentile for --calibrator percentile.", DefaultValueFactory = _ => 99.99,
+            };
+            var signed = new Option<bool>("--int8-signed-activations")
+            {
+                Description = "int8 instead of uint8 activations.",
+            };
+            var exclude = new Option<string[]>("--int8-exclude")
+            {
+                Description = "Extra node-name globs kept fp32 in INT8 (added to the defaults: time embedding).",
+                AllowMultipleArgumentsPerToken = true,
+            };
+            var blockSize = new Option<int>("--int4-block-size")
+            {
+                Description = "INT4 block size: 32, 64 or 128.", DefaultValueFactory = _ => 32,
+            };
+            var zeroPoints = new Option<bool>("--int4-zero-points")
+            {
+                Description = "Asymmetric INT4 blocks with zero points.",
+            };
+            var accuracy = new Option<int>("--int4-accuracy-level")
+            {
+                Description = "MatMulNBits accuracy_level 0-4 (0: fp32 compute).",
+            };
+            var fp32Io = new Option<bool>("--fp16-fp32-io")
+            {
+                Description = "FP16 variant keeps fp32 graph inputs/outputs.",
+            };
+            var keep = new Option<string[]>("--fp16-keep")
+            {
+                Description = "Extra node-name globs kept fp32 in FP16 (added to the defaults).",
+                AllowMultipleArgumentsPerToken = true,
+            };
+            var components = new Option<string>("--quantize-components")
+            {
+                Description = "Components INT8/INT4 quantize (others stay fp32).",
+                DefaultValueFactory = _ => "text_encoder,unet",
+            };
+            var overwrite = new Option<bool>("--overwrite") { Description = "Replace existing output folders." };
+            return new Flags(calibration, calibrator, percentile, signed, exclude, blockSize, zeroPoints, accuracy,
+                fp32Io, keep, components, overwrite);
+        }
+    }
 
     private static T Parse<T>(Func<T> parse)
     {

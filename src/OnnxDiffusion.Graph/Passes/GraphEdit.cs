@@ -37,13 +37,16 @@ public sealed class GraphEdit
     /// <summary>Adds <paramref name="node"/>, placed just before <paramref name="before"/> when possible.</summary>
     public void AddNode(NodeProto node, NodeProto? before = null) => _added.Add((node, before));
 
-    /// <summary>Makes input <paramref name="index"/> of <paramref name="node"/> read <paramref name="value"/>.</summary>
+    /// <summary>Makes input <paramref name="index"/> of <paramref name="node"/> read <paramref
+    /// name="value"/>.</summary>
     public void SetInput(NodeProto node, int index, string value) => _inputs.Add((node, index, value));
 
-    /// <summary>Renames output <paramref name="index"/> of <paramref name="node"/> to <paramref name="value"/>.</summary>
+    /// <summary>Renames output <paramref name="index"/> of <paramref name="node"/> to <paramref
+    /// name="value"/>.</summary>
     public void SetOutput(NodeProto node, int index, string value) => _outputs.Add((node, index, value));
 
-    /// <summary>Drops <paramref name="node"/> at commit time if none of its outputs is read or is a graph output.</summary>
+    /// <summary>Drops <paramref name="node"/> at commit time if none of its outputs is read or is a graph
+    /// output.</summary>
     public void RemoveIfUnused(NodeProto node) => _maybeDead.Add(node);
 
     /// <summary>Adds or replaces the initializer <paramref name="name"/>.</summary>

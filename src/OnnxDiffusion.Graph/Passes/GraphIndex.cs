@@ -19,7 +19,8 @@ public sealed class GraphIndex
     private readonly HashSet<string> _graphOutputs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedNames = new(StringComparer.Ordinal);
 
-    /// <summary>Indexes <paramref name="model"/>. Nodes without a name get a unique one (<c>OpType_index</c>).</summary>
+    /// <summary>Indexes <paramref name="model"/>. Nodes without a name get a unique one
+    /// (<c>OpType_index</c>).</summary>
     public GraphIndex(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -56,7 +57,8 @@ public sealed class GraphIndex
     /// <summary>Nodes in graph order.</summary>
     public IReadOnlyList<NodeProto> Nodes => Model.Graph.Node;
 
-    /// <summary>The node producing <paramref name="value"/>, or null for graph inputs, initializers and unknowns.</summary>
+    /// <summary>The node producing <paramref name="value"/>, or null for graph inputs, initializers and
+    /// unknowns.</summary>
     public NodeProto? Producer(string value) => _producers.GetValueOrDefault(value);
 
     /// <summary>Every (node, input index) reading <paramref name="value"/>, in graph order.</summary>

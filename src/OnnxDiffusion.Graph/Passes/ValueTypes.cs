@@ -54,7 +54,8 @@ public static class ValueTypes
         return types;
     }
 
-    /// <summary>The element type of output <paramref name="index"/> of <paramref name="node"/>, when derivable.</summary>
+    /// <summary>The element type of output <paramref name="index"/> of <paramref name="node"/>, when
+    /// derivable.</summary>
     public static ElementType? OutputType(NodeProto node, int index, IReadOnlyDictionary<string, ElementType> types)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -125,7 +126,8 @@ public static class ValueTypes
         return null;
     }
 
-    /// <summary>The INT attribute <paramref name="name"/> of <paramref name="node"/>, or <paramref name="fallback"/>.</summary>
+    /// <summary>The INT attribute <paramref name="name"/> of <paramref name="node"/>, or <paramref
+    /// name="fallback"/>.</summary>
     public static long IntAttribute(NodeProto node, string name, long fallback)
     {
         ArgumentNullException.ThrowIfNull(node);

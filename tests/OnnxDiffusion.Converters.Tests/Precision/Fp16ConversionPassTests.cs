@@ -95,8 +95,8 @@ public sealed class Fp16ConversionPassTests
         // Precondition: stored as fp16 (as a GPU provider stores it) the product overflows. ORT CPU itself would
         // compute Mul and Div in fp32 between its own Casts, so the probe exposes the fp16 tensors as outputs.
         var overflowed = new HashSet<string>();
-        new OrtActivationProbe(graph.Samples(1)).Run(unchecked16, unchecked16.Graph.Node.Select(n => n.Output[0]).ToArray(),
-            new NonFinite(overflowed));
+        string[] tensors = unchecked16.Graph.Node.Select(n => n.Output[0]).ToArray();
+        new OrtActivationProbe(graph.Samples(1)).Run(unchecked16, tensors, new NonFinite(overflowed));
         Assert.That(overflowed, Is.Not.Empty, "precondition: plain fp16 overflows");
         OnnxModel model = graph.Build();
         var probe = new OrtActivationProbe(graph.Samples(4));
@@ -160,7 +160,8 @@ public sealed class Fp16ConversionPassTests
         }
     }
 
-    /// <summary>Float data written 3 bytes at a time, to exercise value boundaries inside the converting stream.</summary>
+    /// <summary>Float data written 3 bytes at a time, to exercise value boundaries inside the converting
+    /// stream.</summary>
     private sealed class ChunkedFloats(float[] values) : IInitializerData
     {
         public ElementType ElementType => ElementType.Float;

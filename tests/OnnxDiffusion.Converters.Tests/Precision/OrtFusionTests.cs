@@ -44,7 +44,8 @@ public sealed class OrtFusionTests
             ops.GetValueOrDefault("com.microsoft:QGemm") + ops.GetValueOrDefault("QLinearMatMul");
         Assert.That(integerKernels, Is.EqualTo(4), Describe(ops));
         Assert.That(ops.GetValueOrDefault("MatMul") + ops.GetValueOrDefault("Gemm") +
-            ops.GetValueOrDefault("com.microsoft:FusedMatMul"), Is.Zero, "no float linear layer left: " + Describe(ops));
+            ops.GetValueOrDefault("com.microsoft:FusedMatMul"), Is.Zero,
+            "no float linear layer left: " + Describe(ops));
     }
 
     [Test]

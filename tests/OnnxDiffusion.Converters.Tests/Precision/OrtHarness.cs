@@ -15,7 +15,8 @@ internal sealed record Tensor(Array Data, long[] Shape)
     public static Tensor Of(float[] data, params long[] shape) => new(data, shape);
 }
 
-/// <summary>Runs <see cref="OnnxModel"/>s on ORT CPU (inputs converted to the model's float type, outputs widened).</summary>
+/// <summary>Runs <see cref="OnnxModel"/>s on ORT CPU (inputs converted to the model's float type, outputs
+/// widened).</summary>
 internal static class OrtHarness
 {
     public static Dictionary<string, float[]> Run(OnnxModel model, IReadOnlyDictionary<string, Tensor> inputs,

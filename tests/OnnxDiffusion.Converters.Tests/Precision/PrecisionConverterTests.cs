@@ -84,9 +84,11 @@ public sealed class PrecisionConverterTests
         IReadOnlyList<PrecisionResult> results = PrecisionConverter.ApplyAll(temp.File("fp32"), temp.File("out"),
             [ModelPrecision.Fp32, ModelPrecision.Fp16, ModelPrecision.Int8, ModelPrecision.Int4]);
 
-        Assert.That(results.Select(r => Path.GetFileName(r.OutputDir)), Is.EqualTo(new[] { "fp32", "fp16", "int8", "int4" }));
+        Assert.That(results.Select(r => Path.GetFileName(r.OutputDir)),
+            Is.EqualTo(new[] { "fp32", "fp16", "int8", "int4" }));
         Assert.That(results.All(r => File.Exists(Path.Combine(r.OutputDir, "unet", "model.onnx"))), Is.True);
-        long[] unet = results.Select(r => new FileInfo(Path.Combine(r.OutputDir, "unet", "model.onnx")).Length).ToArray();
+        long[] unet = results
+            .Select(r => new FileInfo(Path.Combine(r.OutputDir, "unet", "model.onnx")).Length).ToArray();
         TestContext.Out.WriteLine($"unet bytes fp32/fp16/int8/int4: {string.Join(" ", unet)}");
         Assert.That(unet[1], Is.LessThan(unet[0] * 0.6), "fp16 halves the weights");
         Assert.That(unet[2], Is.LessThan(unet[0] * 0.6), "int8 quarters the linear and resblock conv weights");
@@ -151,8 +153,10 @@ public sealed class PrecisionConverterTests
     {
         var inputs = TinyPackage.Inputs(component, 3).ToDictionary(p => p.Key,
             p => new Tensor(p.Value, TinyPackage.ShapeOf(p.Key)));
-        Dictionary<string, float[]> expected = OrtHarness.RunFile(Path.Combine(fp32Package, component, "model.onnx"), inputs);
-        Dictionary<string, float[]> actual = OrtHarness.RunFile(Path.Combine(variantPackage, component, "model.onnx"), inputs);
+        Dictionary<string, float[]> expected =
+            OrtHarness.RunFile(Path.Combine(fp32Package, component, "model.onnx"), inputs);
+        Dictionary<string, float[]> actual =
+            OrtHarness.RunFile(Path.Combine(variantPackage, component, "model.onnx"), inputs);
         return PrecisionTestKit.RelativeError(expected, actual);
     }
 }

@@ -11,7 +11,8 @@ internal static class PrecisionTestKit
     /// <summary>Evaluation seed (calibration uses 100+).</summary>
     public const int EvalSeed = 1;
 
-    /// <summary>Statistics for every float activation of <paramref name="graph"/> over 32 calibration samples.</summary>
+    /// <summary>Statistics for every float activation of <paramref name="graph"/> over 32 calibration
+    /// samples.</summary>
     public static ActivationStatistics Calibrate(TinyGraph graph, OnnxModel model, int samples = 32)
     {
         IReadOnlyDictionary<string, ElementType> types = ValueTypes.Infer(model);
@@ -33,7 +34,10 @@ internal static class PrecisionTestKit
             double diff = 0;
             for (int i = 0; i < values.Length; i++)
             {
-                diff = Math.Max(diff, double.IsFinite(values[i]) ? Math.Abs(values[i] - (double)reference[i]) : double.PositiveInfinity);
+                double d = double.IsFinite(values[i])
+                    ? Math.Abs(values[i] - (double)reference[i])
+                    : double.PositiveInfinity;
+                diff = Math.Max(diff, d);
             }
 
             worst = Math.Max(worst, diff / Math.Max(scale, 1e-12));

@@ -166,7 +166,8 @@ internal sealed class TinyWeights(int seed) : IInitializerSource
         for (int i = 0; i < values.Length; i++)
         {
             double u = (random.NextDouble() * 2) - 1;
-            values[i] = (float)(norm && spec.Key.EndsWith(".weight", StringComparison.Ordinal) ? 1 + (0.1 * u) : scale * u);
+            bool normScale = norm && spec.Key.EndsWith(".weight", StringComparison.Ordinal);
+            values[i] = (float)(normScale ? 1 + (0.1 * u) : scale * u);
         }
 
         data = InitializerData.FromFloats(values, spec.Shape);

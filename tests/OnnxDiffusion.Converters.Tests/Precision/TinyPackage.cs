@@ -21,7 +21,8 @@ internal static class TinyPackage
         Directory.CreateDirectory(Path.Combine(folder, PackageLayout.Tokenizer));
         File.WriteAllText(Path.Combine(folder, PackageLayout.Tokenizer, "vocab.json"), "{\"a</w>\": 0}");
         File.WriteAllText(Path.Combine(folder, PackageLayout.Tokenizer, "merges.txt"), "#version: 0.2\n");
-        File.WriteAllText(Path.Combine(folder, "model_index.json"), "{\"_class_name\": \"OnnxStableDiffusionPipeline\"}");
+        File.WriteAllText(Path.Combine(folder, "model_index.json"),
+            "{\"_class_name\": \"OnnxStableDiffusionPipeline\"}");
         File.WriteAllText(Path.Combine(folder, PackageManifest.FileName), PackageManifest.InferDefault().ToJson());
         ModelWriter.Write(TextEncoder(), Path.Combine(folder, PackageLayout.TextEncoder, PackageLayout.ModelFile));
         ModelWriter.Write(UNet(), Path.Combine(folder, PackageLayout.UNet, PackageLayout.ModelFile),
@@ -67,7 +68,8 @@ internal static class TinyPackage
         {
             h = b.Embedding(ids, "embeddings.token_embedding", 100, Width);          // [1, 8, 32]
             Value n = b.LayerNorm(h, "encoder.layers.0.layer_norm1");
-            h = b.Add(h, b.Linear(b.Gelu(b.Linear(n, "encoder.layers.0.mlp.fc1", 64)), "encoder.layers.0.mlp.fc2", Width));
+            Value mlp = b.Gelu(b.Linear(n, "encoder.layers.0.mlp.fc1", 64));                 // [1, 8, 64]
+            h = b.Add(h, b.Linear(mlp, "encoder.layers.0.mlp.fc2", Width));
             h = b.LayerNorm(h, "final_layer_norm");
         }
 
@@ -146,7 +148,8 @@ internal static class TinyPackage
     /// <summary>Seeded weights: Xavier-like uniform, norm scales near 1.</summary>
     private sealed class PackageWeights(int seed) : IInitializerSource
     {
-        public bool TryGet(ParameterSpec spec, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IInitializerData? data)
+        public bool TryGet(
+            ParameterSpec spec, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IInitializerData? data)
         {
             int hash = spec.Key.Aggregate(seed, (h, c) => unchecked((h * 31) + c));
             var random = new Random(hash & 0x7FFFFFFF);

@@ -39,7 +39,8 @@ public static class ActivationStatisticsFile
     }
 
     /// <summary>Reads a statistics file.</summary>
-    /// <exception cref="InvalidInputException">When the file is missing, not valid JSON or of an unknown version.</exception>
+    /// <exception cref="InvalidInputException">When the file is missing, not valid JSON or of an unknown
+    /// version.</exception>
     public static IReadOnlyDictionary<string, ActivationStatistics> Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

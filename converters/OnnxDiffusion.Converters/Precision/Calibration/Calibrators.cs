@@ -6,7 +6,8 @@ public static class Calibrators
     /// <summary>Valid names for <see cref="Create"/>.</summary>
     public static IReadOnlyList<string> Names { get; } = ["minmax", "percentile"];
 
-    /// <summary>Creates the calibrator <paramref name="name"/> (<paramref name="percentile"/> for percentile).</summary>
+    /// <summary>Creates the calibrator <paramref name="name"/> (<paramref name="percentile"/> for
+    /// percentile).</summary>
     /// <exception cref="NotSupportedException">For an unknown name, listing the valid ones.</exception>
     public static ICalibrator Create(string name, double percentile = 99.99) => name switch
     {

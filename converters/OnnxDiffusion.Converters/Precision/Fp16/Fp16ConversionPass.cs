@@ -41,7 +41,8 @@ public sealed class Fp16ConversionPass : IGraphPass
         return report.Finish(model);
     }
 
-    /// <summary>Converts <paramref name="model"/> in place, keeping <paramref name="extraKeep"/> nodes in fp32.</summary>
+    /// <summary>Converts <paramref name="model"/> in place, keeping <paramref name="extraKeep"/> nodes in
+    /// fp32.</summary>
     internal static void Convert(OnnxModel model, Fp16Options options, IReadOnlySet<string> extraKeep,
         PassReport? report)
     {

@@ -20,7 +20,8 @@ public sealed class Fp16InitializerData : IInitializerData
         ArgumentNullException.ThrowIfNull(source);
         if (source.ElementType != ElementType.Float)
         {
-            throw new ArgumentException($"Needs a float32 source, got {source.ElementType.DisplayName()}.", nameof(source));
+            throw new ArgumentException(
+                $"Needs a float32 source, got {source.ElementType.DisplayName()}.", nameof(source));
         }
 
         _source = source;

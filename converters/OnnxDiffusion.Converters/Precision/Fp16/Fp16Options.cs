@@ -35,7 +35,8 @@ public sealed record Fp16Options
     /// <summary>Op types that compute in fp32 (Casts around them). Default <see cref="DefaultKeepOpTypes"/>.</summary>
     public IReadOnlyList<string> KeepOpTypes { get; init; } = DefaultKeepOpTypes;
 
-    /// <summary>Node-name globs that compute in fp32 (<see cref="NamePatterns"/>). Default <see cref="DefaultKeepPatterns"/>.</summary>
+    /// <summary>Node-name globs that compute in fp32 (<see cref="NamePatterns"/>). Default <see
+    /// cref="DefaultKeepPatterns"/>.</summary>
     public IReadOnlyList<string> KeepPatterns { get; init; } = DefaultKeepPatterns;
 
     /// <summary>Exact node names that compute in fp32 (e.g. found by an earlier overflow check).</summary>
@@ -48,7 +49,8 @@ public sealed record Fp16Options
     /// </summary>
     public bool PropagateKeep { get; init; } = true;
 
-    /// <summary>Keep nodes in fp32 when one of their float weights exceeds the fp16 range (±65504). Default true.</summary>
+    /// <summary>Keep nodes in fp32 when one of their float weights exceeds the fp16 range (±65504). Default
+    /// true.</summary>
     public bool CheckWeightRange { get; init; } = true;
 
     /// <summary>

@@ -45,7 +45,8 @@ internal static class Fp16OverflowCheck
         return keep;
     }
 
-    /// <summary>Names of original nodes to move to fp32 so the non-finite values found in this trial disappear.</summary>
+    /// <summary>Names of original nodes to move to fp32 so the non-finite values found in this trial
+    /// disappear.</summary>
     private static HashSet<string> Offenders(OnnxModel trial, IActivationProbe probe, CancellationToken token)
     {
         var index = new GraphIndex(trial);

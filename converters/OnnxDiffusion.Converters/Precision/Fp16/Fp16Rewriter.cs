@@ -191,7 +191,10 @@ internal sealed class Fp16Rewriter
                 }
                 else if (value is null && node.OpType == "ConstantOfShape")
                 {
-                    var zero = new TensorProto { DataType = (int)ElementType.Float16, RawData = ByteString.CopyFrom(0, 0) };
+                    var zero = new TensorProto
+                    {
+                        DataType = (int)ElementType.Float16, RawData = ByteString.CopyFrom(0, 0),
+                    };
                     zero.Dims.Add(1);
                     node.Attribute.Add(NodeFactory.Tensor("value", zero));
                 }

@@ -17,7 +17,8 @@ public sealed class Int4MatMulNBitsPass : IGraphPass
     private readonly Int4Options _options;
 
     /// <summary>Creates the pass.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">When the options are invalid (see <see cref="Int4Options.Validate"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When the options are invalid (see <see
+    /// cref="Int4Options.Validate"/>).</exception>
     public Int4MatMulNBitsPass(Int4Options options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -23,7 +23,8 @@ public static class Int4Math
 
     /// <summary>Quantizes <paramref name="weight"/> (<c>[N, K]</c> row-major) into MatMulNBits inputs.</summary>
     /// <returns>Packed B, scales, and packed zero points (null when symmetric).</returns>
-    /// <exception cref="ArgumentException">When the sizes do not match or the block size is not an even number ≥ 2.</exception>
+    /// <exception cref="ArgumentException">When the sizes do not match or the block size is not an even number ≥
+    /// 2.</exception>
     public static (byte[] B, float[] Scales, byte[]? ZeroPoints) Quantize(
         float[] weight, int n, int k, int blockSize, bool symmetric)
     {

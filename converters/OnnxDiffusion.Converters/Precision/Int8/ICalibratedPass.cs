@@ -10,6 +10,7 @@ namespace OnnxDiffusion.Converters.Precision.Int8;
 /// </summary>
 public interface ICalibratedPass : IGraphPass
 {
-    /// <summary>Names of the fp32-graph tensors whose statistics this pass would use on <paramref name="model"/>.</summary>
+    /// <summary>Names of the fp32-graph tensors whose statistics this pass would use on <paramref
+    /// name="model"/>.</summary>
     IReadOnlyCollection<string> CalibrationTensors(OnnxModel model);
 }

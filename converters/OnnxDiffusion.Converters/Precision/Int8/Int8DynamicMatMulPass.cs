@@ -75,7 +75,8 @@ public sealed class Int8DynamicMatMulPass : IGraphPass
         {
             (sbyte[] quantized, float[] scales) =
                 Int8Math.QuantizePerChannel(weight.ReadKxN(), [weight.K, weight.N], 1);
-            names = (index.UniqueName(weight.Initializer + "_quantized"), index.UniqueName(weight.Initializer + "_scale"));
+            names = (index.UniqueName(weight.Initializer + "_quantized"),
+                index.UniqueName(weight.Initializer + "_scale"));
             edit.SetInitializer(names.Quantized, new BytesInitializerData(ElementType.Int8, [weight.K, weight.N],
                 MemoryMarshal.AsBytes(quantized.AsSpan()).ToArray()));
             edit.SetInitializer(names.Scale, InitializerData.FromFloats(scales));

@@ -20,10 +20,12 @@ public sealed record Int8Options
     /// <summary>Turns activation statistics into ranges. Default: percentile 99.99.</summary>
     public ICalibrator Calibrator { get; init; } = new PercentileCalibrator();
 
-    /// <summary>Node-name globs that stay fp32 (see <see cref="NamePatterns"/>). Default <see cref="DefaultExcludePatterns"/>.</summary>
+    /// <summary>Node-name globs that stay fp32 (see <see cref="NamePatterns"/>). Default <see
+    /// cref="DefaultExcludePatterns"/>.</summary>
     public IReadOnlyList<string> ExcludePatterns { get; init; } = DefaultExcludePatterns;
 
-    /// <summary>Keep the first Conv of the graph (in graph order) in fp32: it sees raw latents/pixels. Default true.</summary>
+    /// <summary>Keep the first Conv of the graph (in graph order) in fp32: it sees raw latents/pixels. Default
+    /// true.</summary>
     public bool ExcludeFirstConv { get; init; } = true;
 
     /// <summary>Keep the last Conv of the graph in fp32: its output is the model output. Default true.</summary>

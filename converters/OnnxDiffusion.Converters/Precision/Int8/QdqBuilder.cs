@@ -126,7 +126,8 @@ internal sealed class QdqBuilder
         _edit.SetInitializer(qName, new BytesInitializerData(ElementType.Int8, shape,
             MemoryMarshal.AsBytes(quantized.AsSpan()).ToArray()));
         _edit.SetInitializer(scaleName, InitializerData.FromFloats(scales));
-        _edit.SetInitializer(zpName, new BytesInitializerData(ElementType.Int8, [scales.Length], new byte[scales.Length]));
+        _edit.SetInitializer(zpName,
+            new BytesInitializerData(ElementType.Int8, [scales.Length], new byte[scales.Length]));
         string output = _index.UniqueName(baseName + "_dequantized");
         _edit.AddNode(NodeFactory.Create("DequantizeLinear", _index.UniqueName(baseName + "/DequantizeLinear"),
             [qName, scaleName, zpName], [output], OnnxDomains.Onnx, NodeFactory.Int("axis", axis)), anchor);
