@@ -13,7 +13,7 @@ public sealed class ConsoleProgress
     private readonly string _label;
     private readonly bool _interactive;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan? _lastDraw; // null until the first draw (TimeSpan.MinValue would overflow the subtraction)
     private string? _extra;
 
     /// <summary>Creates a progress line on <paramref name="writer"/> (stderr by default).</summary>
@@ -32,7 +32,8 @@ public sealed class ConsoleProgress
     {
         TimeSpan now = _clock.Elapsed;
         bool last = done >= total;
-        if (!last && now - _lastDraw < TimeSpan.FromMilliseconds(_interactive ? 100 : 1000))
+        if (!last && _lastDraw is TimeSpan previous &&
+            now - previous < TimeSpan.FromMilliseconds(_interactive ? 100 : 1000))
         {
             return;
         }

@@ -30,7 +30,8 @@ public readonly struct Dim : IEquatable<Dim>
     /// <summary>True when neither a number nor a name is known.</summary>
     public bool IsUnknown => _param is null && _value < 0;
 
-    /// <summary>The fixed size. Throws <see cref="InvalidOperationException"/> when not <see cref="IsStatic"/>.</summary>
+    /// <summary>The fixed size.</summary>
+    /// <exception cref="InvalidOperationException">When the dim is not <see cref="IsStatic"/>.</exception>
     public long Value => IsStatic ? _value : throw new InvalidOperationException($"Dimension {this} is not static.");
 
     /// <summary>The dynamic axis name, or null when the dimension is not symbolic.</summary>
@@ -69,7 +70,9 @@ public readonly struct Dim : IEquatable<Dim>
     /// <summary>True when both are fixed numbers that differ (a name may equal anything at run time).</summary>
     public bool KnownDiffers(Dim other) => IsStatic && other.IsStatic && _value != other._value;
 
-    /// <summary>Structural equality (unknown equals unknown here; use <see cref="KnownEquals"/> for inference).</summary>
+    /// <summary>
+    /// Structural equality (unknown equals unknown here; use <see cref="KnownEquals"/> for inference).
+    /// </summary>
     public bool Equals(Dim other) => _value == other._value && _param == other._param;
 
     /// <inheritdoc />

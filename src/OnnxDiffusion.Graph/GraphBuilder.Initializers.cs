@@ -24,7 +24,7 @@ public sealed partial class GraphBuilder
     /// </summary>
     public Value Parameter(string name, params long[] shape) => Parameter(name, ElementType.Float, shape);
 
-    /// <summary>Declares a weight of type <paramref name="type"/> in the current scope; see the float overload.</summary>
+    /// <summary>Declares a weight of type <paramref name="type"/> in the current scope (see the float one).</summary>
     public Value Parameter(string name, ElementType type, params long[] shape) =>
         ParameterByKey(KeyOf(name), type, shape);
 

@@ -28,7 +28,8 @@ public sealed partial class GraphBuilder
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (name.Contains('/', StringComparison.Ordinal) || name.StartsWith('.') || name.EndsWith('.'))
         {
-            throw new ArgumentException($"Scope name '{name}' must not contain '/' or start/end with '.'.", nameof(name));
+            throw new ArgumentException(
+                $"Scope name '{name}' must not contain '/' or start/end with '.'.", nameof(name));
         }
 
         _scopes.Add(name);

@@ -15,6 +15,7 @@ public readonly struct ScopeHandle : IDisposable
         _depth = depth;
     }
 
-    /// <summary>Pops the scope. Throws <see cref="InvalidOperationException"/> if inner scopes are still open.</summary>
+    /// <summary>Pops the scope.</summary>
+    /// <exception cref="InvalidOperationException">When inner scopes are still open.</exception>
     public void Dispose() => _builder?.PopScope(_depth);
 }

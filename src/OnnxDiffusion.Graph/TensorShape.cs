@@ -48,7 +48,8 @@ public sealed class TensorShape : IReadOnlyList<Dim>, IEquatable<TensorShape>
         return new TensorShape(result);
     }
 
-    /// <summary>The dims as numbers. Throws <see cref="InvalidOperationException"/> unless <see cref="IsStatic"/>.</summary>
+    /// <summary>The dims as numbers.</summary>
+    /// <exception cref="InvalidOperationException">Unless <see cref="IsStatic"/>.</exception>
     public long[] ToLongs()
     {
         var result = new long[_dims.Length];

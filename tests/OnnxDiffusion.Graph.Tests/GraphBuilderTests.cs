@@ -108,4 +108,65 @@ public sealed class GraphBuilderTests
         float[] y = OrtRunner.RunSingle(model, "x", [1, 2, 3], [3]);
         Assert.That(y, Is.EqualTo(new float[] { 2, 4, 6 }));
     }
+
+    [Test]
+    public void Output_InputOrAlreadyExportedValue_RoutesThroughIdentity()
+    {
+        var b = new GraphBuilder();
+        Value x = b.Input("x", ElementType.Float, 2);
+        Value doubled = b.Mul(x, 2.0);
+        b.Output(x, "passthrough");
+        b.Output(doubled, "first");
+        b.Output(doubled, "second");
+        OnnxModel model = b.Build(new SeededRandomInitializerSource(0));
+        Assert.That(model.Graph.Node.Count(n => n.OpType == "Identity"), Is.EqualTo(2));
+        Dictionary<string, TestTensor> y = OrtRunner.Run(model, ("x", TestTensor.Of([1f, -3f], 2)));
+        Assert.That(y["passthrough"].Floats, Is.EqualTo(new[] { 1f, -3f }));
+        Assert.That(y["first"].Floats, Is.EqualTo(new[] { 2f, -6f }));
+        Assert.That(y["second"].Floats, Is.EqualTo(new[] { 2f, -6f }));
+    }
+
+    [Test]
+    public void Names_DuplicateInputOrOutput_Throw()
+    {
+        var b = new GraphBuilder();
+        Value x = b.Input("x", ElementType.Float, 2);
+        Assert.That(() => b.Input("x", ElementType.Float, 2), Throws.InstanceOf<GraphBuildException>());
+        Assert.That(() => b.Output(b.Neg(x), "x"), Throws.InstanceOf<GraphBuildException>());
+    }
+
+    [Test]
+    public void ParameterByKey_SameSpecTwice_ReturnsSameValue_DifferentSpecThrows()
+    {
+        var b = new GraphBuilder();
+        Value first = b.ParameterByKey("shared.weight", ElementType.Float, 4, 4);
+        using (b.Scope("shared"))
+        {
+            Assert.That(b.Parameter("weight", 4, 4), Is.SameAs(first));
+            Assert.That(() => b.Parameter("weight", 4, 5), Throws.InstanceOf<GraphBuildException>());
+        }
+
+        Assert.That(b.Parameters, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Scope_ClosedOutOfOrder_Throws()
+    {
+        var b = new GraphBuilder();
+        ScopeHandle outer = b.Scope("a");
+        ScopeHandle inner = b.Scope("b.c");
+        Assert.That(b.KeyOf("weight"), Is.EqualTo("a.b.c.weight"));
+        Assert.That(() => outer.Dispose(), Throws.InvalidOperationException);
+        inner.Dispose();
+        outer.Dispose();
+        Assert.That(b.KeyOf("weight"), Is.EqualTo("weight"));
+    }
+
+    [Test]
+    public void Build_NoOutputs_Throws()
+    {
+        var b = new GraphBuilder();
+        b.Input("x", ElementType.Float, 2);
+        Assert.That(() => b.Build(new SeededRandomInitializerSource(0)), Throws.InstanceOf<GraphBuildException>());
+    }
 }

@@ -47,7 +47,8 @@ internal static class OrtRunner
         LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
     };
 
-    private static Dictionary<string, TestTensor> Run(InferenceSession session, (string Name, TestTensor Value)[] inputs)
+    private static Dictionary<string, TestTensor> Run(
+        InferenceSession session, (string Name, TestTensor Value)[] inputs)
     {
         var values = new List<OrtValue>();
         try
@@ -130,6 +131,14 @@ internal static class TestData
         Assert.That(worstIndex, Is.EqualTo(-1),
             () => $"max excess {worst} at index {worstIndex}: actual {actual[worstIndex]} expected " +
                 $"{expected[worstIndex]} (atol {atol}, rtol {rtol})");
+    }
+
+    /// <summary>Byte-for-byte equality without NUnit's slow per-element comparison of large arrays.</summary>
+    public static void AssertSameBytes(byte[] actual, byte[] expected)
+    {
+        int mismatch = actual.AsSpan().CommonPrefixLength(expected);
+        Assert.That(mismatch == actual.Length && actual.Length == expected.Length, Is.True,
+            $"bytes differ at offset {mismatch} (lengths {actual.Length} and {expected.Length})");
     }
 
     /// <summary>A source that returns explicit arrays for some keys and fails for the rest.</summary>

@@ -20,10 +20,10 @@ public static class NpyFile
     /// <summary>Largest header accepted (numpy itself refuses headers over 10,000 bytes by default).</summary>
     public const int MaxHeaderBytes = 65536;
 
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>True when <paramref name="head"/> starts with the <c>.npy</c> magic.</summary>
-    public static bool IsNpy(ReadOnlySpan<byte> head) => head.Length >= 6 && head[0] == 0x93 && head[1..6].SequenceEqual("NUMPY"u8);
+    public static bool IsNpy(ReadOnlySpan<byte> head) => head.StartsWith(Magic);
 
     /// <summary>Reads the array as float32.</summary>
     /// <exception cref="ModelFormatException">The file is malformed, Fortran-ordered, or of another dtype.</exception>
@@ -46,7 +46,8 @@ public static class NpyFile
         return ParseHeader(path, file);
     }
 
-    /// <summary>Writes <paramref name="tensor"/> as a version 1.0 <c>&lt;f4</c> file, exactly as numpy.save does.</summary>
+    /// <summary>Writes <paramref name="tensor"/> as a version 1.0 <c>&lt;f4</c> file, exactly as numpy.save
+    /// does.</summary>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Write(string path, FloatTensor tensor)
     {
@@ -59,7 +60,8 @@ public static class NpyFile
         });
     }
 
-    /// <summary>The complete v1.0 preamble (magic, version, length, padded dict) numpy writes for a &lt;f4 array.</summary>
+    /// <summary>The complete v1.0 preamble (magic, version, length, padded dict) numpy writes for a &lt;f4
+    /// array.</summary>
     internal static byte[] BuildHeader(int[] shape)
     {
         string shapeText = shape.Length switch

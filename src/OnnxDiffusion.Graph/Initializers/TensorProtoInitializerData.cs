@@ -18,7 +18,8 @@ internal static class TensorProtoInitializerData
         if (!Enum.IsDefined(type))
         {
             throw new ModelFormatException(
-                $"Initializer '{tensor.Name}' has ONNX data_type {tensor.DataType}, which OnnxDiffusion does not support.");
+                $"Initializer '{tensor.Name}' has ONNX data_type {tensor.DataType}, which OnnxDiffusion does not " +
+                "support.");
         }
 
         long[] shape = [.. tensor.Dims];

@@ -18,7 +18,9 @@ public enum Differentiability
 /// rows next to the builder methods; Graph.Autodiff attaches gradient rules to these rows by (domain, op type).
 /// </summary>
 /// <param name="OpType">ONNX op type, exactly as spelled by ONNX (<c>MatMul</c>).</param>
-/// <param name="Domain">Operator-set domain (<see cref="OnnxDomains.Onnx"/> or <see cref="OnnxDomains.Microsoft"/>).</param>
+/// <param name="Domain">
+/// Operator-set domain (<see cref="OnnxDomains.Onnx"/> or <see cref="OnnxDomains.Microsoft"/>).
+/// </param>
 /// <param name="SinceVersion">Oldest <c>ai.onnx</c> opset whose semantics the builder method emits.</param>
 /// <param name="Gradient">Whether a gradient rule is needed.</param>
 public sealed record OpInfo(string OpType, string Domain, int SinceVersion, Differentiability Gradient);

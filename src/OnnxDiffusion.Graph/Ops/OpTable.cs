@@ -34,7 +34,8 @@ public static class OpTable
             {
                 if (!index.TryAdd((info.Domain, info.OpType), info))
                 {
-                    throw new InvalidOperationException($"Op '{info.Domain}:{info.OpType}' is listed twice in OpTable.");
+                    throw new InvalidOperationException(
+                        $"Op '{info.Domain}:{info.OpType}' is listed twice in OpTable.");
                 }
             }
         }

@@ -31,7 +31,8 @@ public static partial class Ops
             throw b.Fail("Attention", inputs, "needs q, k, v all 3-D or all 4-D of one type");
         }
 
-        if (ShapeInference.Unify(q.Shape[0], k.Shape[0]) is null || ShapeInference.Unify(k.Shape[-2], v.Shape[-2]) is null)
+        if (ShapeInference.Unify(q.Shape[0], k.Shape[0]) is null ||
+            ShapeInference.Unify(k.Shape[-2], v.Shape[-2]) is null)
         {
             throw b.Fail("Attention", inputs, "has batch or key/value lengths that differ");
         }
@@ -44,7 +45,8 @@ public static partial class Ops
                 NotDivisible(k.Shape[2], options.KvNumHeads) || NotDivisible(v.Shape[2], options.KvNumHeads))
             {
                 throw b.Fail("Attention", inputs,
-                    $"needs hidden sizes divisible by q_num_heads {options.QNumHeads} / kv_num_heads {options.KvNumHeads}");
+                    $"needs hidden sizes divisible by q_num_heads {options.QNumHeads} / kv_num_heads " +
+                    $"{options.KvNumHeads}");
             }
 
             attributes.Add(Attr.Int("kv_num_heads", options.KvNumHeads));

@@ -84,8 +84,8 @@ public static partial class Ops
 
     /// <summary>
     /// Group normalization of <c>x [N, C, ...]</c> with per-channel <c>scale [C]</c> and <c>bias [C]</c>, emitted as
-    /// Reshape <c>[N, G, -1]</c> → InstanceNormalization(ones, zeros) → Reshape back → Mul → Add: CPU kernels only,
-    /// shape-agnostic, and 2× faster on ORT than GroupNormalization-21 (runtime-notes Q7, Part 3.4).
+    /// Reshape <c>[N, G, -1]</c> → InstanceNormalization(ones, zeros) → Reshape back → Mul → Add: CPU kernels
+    /// only, shape-agnostic, and 2× faster on ORT than GroupNormalization-21 (runtime-notes Q7, Part 3.4).
     /// </summary>
     public static Value GroupNorm(this GraphBuilder b, Value x, Value scale, Value bias, long groups,
         float epsilon = 1e-5f)

@@ -19,7 +19,8 @@ public static partial class Ops
     /// Convolution of <c>x [N, C, D...]</c> with <c>weight [M, C/group, K...]</c> (+ optional <c>bias [M]</c>) →
     /// <c>[N, M, D'...]</c>. Spatial dims are fixed when the input is, and keep their name for "same" convolutions.
     /// </summary>
-    public static Value Conv(this GraphBuilder b, Value x, Value weight, Value? bias = null, ConvOptions? options = null)
+    public static Value Conv(this GraphBuilder b, Value x, Value weight, Value? bias = null,
+        ConvOptions? options = null)
     {
         options ??= new ConvOptions();
         int spatial = x.Rank - 2;
@@ -56,7 +57,8 @@ public static partial class Ops
         {
             Dim k = weight.Shape[2 + i];
             dims[2 + i] = k.IsStatic
-                ? ShapeInference.ConvOutput(x.Shape[2 + i], k.Value, strides[i], pads[i], pads[spatial + i], dilations[i])
+                ? ShapeInference.ConvOutput(
+                    x.Shape[2 + i], k.Value, strides[i], pads[i], pads[spatial + i], dilations[i])
                 : Dim.Unknown;
         }
 
@@ -127,7 +129,9 @@ public static partial class Ops
         for (int i = 0; i < x.Rank; i++)
         {
             Dim d = x.Shape[i];
-            dims[i] = scales[i] == 1f ? d : d.IsStatic ? Dim.Of((long)Math.Floor(d.Value * (double)scales[i])) : Dim.Unknown;
+            dims[i] = scales[i] == 1f
+                ? d
+                : d.IsStatic ? Dim.Of((long)Math.Floor(d.Value * (double)scales[i])) : Dim.Unknown;
         }
 
         AttributeProto[] attributes =

@@ -3,7 +3,9 @@ using OnnxDiffusion.Graph.Proto;
 
 namespace OnnxDiffusion.Graph.Ops;
 
-/// <summary>Shape and data-movement ops. Int64 shape tensors keep symbolic contents where the builder can track them.</summary>
+/// <summary>
+/// Shape and data-movement ops. Int64 shape tensors keep symbolic contents where the builder can track them.
+/// </summary>
 public static partial class Ops
 {
     /// <summary>Shape ops of this file, with their autodiff status.</summary>
@@ -15,6 +17,7 @@ public static partial class Ops
         new("Split", OnnxDomains.Onnx, 18, Differentiability.Differentiable),
         new("Slice", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
         new("Gather", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
+        new("GatherND", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
         new("Unsqueeze", OnnxDomains.Onnx, 21, Differentiability.Differentiable),
         new("Squeeze", OnnxDomains.Onnx, 21, Differentiability.Differentiable),
         new("Shape", OnnxDomains.Onnx, 21, Differentiability.NotDifferentiable),
@@ -108,7 +111,8 @@ public static partial class Ops
         }
 
         dims[a] = total is null ? (inputs.Length == 1 ? first.Shape[a] : Dim.Unknown) : Dim.Of(total.Value);
-        Value result = b.AddNode("Concat", inputs, [Attr.Int("axis", axis)], [(first.ElementType, new TensorShape(dims))])[0];
+        Value result = b.AddNode("Concat", inputs, [Attr.Int("axis", axis)],
+            [(first.ElementType, new TensorShape(dims))])[0];
         if (first.Rank == 1 && Array.TrueForAll(inputs, v => v.KnownContent is not null))
         {
             result.KnownContent = inputs.SelectMany(v => v.KnownContent!).ToArray();
@@ -141,7 +145,8 @@ public static partial class Ops
     /// Slices with constant <paramref name="starts"/>/<paramref name="ends"/> on <paramref name="axes"/> (steps
     /// default 1; ends may be <see cref="long.MaxValue"/> for "to the end").
     /// </summary>
-    public static Value Slice(this GraphBuilder b, Value x, long[] starts, long[] ends, long[] axes, long[]? steps = null)
+    public static Value Slice(this GraphBuilder b, Value x, long[] starts, long[] ends, long[] axes,
+        long[]? steps = null)
     {
         steps ??= Enumerable.Repeat(1L, axes.Length).ToArray();
         if (starts.Length != axes.Length || ends.Length != axes.Length || steps.Length != axes.Length ||
@@ -154,7 +159,8 @@ public static partial class Ops
         var ranges = new (long Start, long Step, long Count)[x.Rank];
         for (int i = 0; i < axes.Length; i++)
         {
-            int a = x.Shape.NormalizeAxis(axes[i]) ?? throw b.Fail("Slice", [x], $"has axis {axes[i]} outside the rank");
+            int a = x.Shape.NormalizeAxis(axes[i])
+                ?? throw b.Fail("Slice", [x], $"has axis {axes[i]} outside the rank");
             Dim d = x.Shape[a];
             bool whole = starts[i] == 0 && ends[i] >= int.MaxValue && steps[i] == 1;
             dims[a] = d.IsStatic
@@ -162,7 +168,8 @@ public static partial class Ops
                 : whole ? d : Dim.Unknown;
         }
 
-        Value[] inputs = [x, b.ConstantInt64(starts), b.ConstantInt64(ends), b.ConstantInt64(axes), b.ConstantInt64(steps)];
+        Value[] inputs =
+            [x, b.ConstantInt64(starts), b.ConstantInt64(ends), b.ConstantInt64(axes), b.ConstantInt64(steps)];
         Value result = b.AddNode("Slice", inputs, [], [(x.ElementType, new TensorShape(dims))])[0];
         if (x.Rank == 1 && x.KnownContent is { } content && dims[0].IsStatic)
         {
@@ -203,6 +210,28 @@ public static partial class Ops
     public static Value Gather(this GraphBuilder b, Value data, long index, long axis = 0) =>
         b.Gather(data, b.ScalarInt64(index), axis);
 
+    /// <summary>
+    /// GatherND: picks slices of <paramref name="data"/> addressed by the last dim of int64
+    /// <paramref name="indices"/> (which must be fixed, m), after <paramref name="batchDims"/> shared leading dims.
+    /// Output is <c>indices.shape[:-1] + data.shape[batchDims + m:]</c>. E.g. CLIP's pooled output:
+    /// <c>GatherND(hidden [B, T, D], argmax [B, 1], batchDims: 1) → [B, D]</c>.
+    /// </summary>
+    public static Value GatherND(this GraphBuilder b, Value data, Value indices, long batchDims = 0)
+    {
+        Dim last = indices.Rank == 0 ? Dim.Unknown : indices.Shape[-1];
+        if (indices.ElementType != ElementType.Int64 || !last.IsStatic || batchDims < 0 ||
+            batchDims + last.Value > data.Rank || batchDims >= indices.Rank)
+        {
+            throw b.Fail("GatherND", [data, indices], $"needs int64 indices [..., m] with fixed m and batch_dims " +
+                $"{batchDims} + m ≤ data rank");
+        }
+
+        var dims = new List<Dim>(indices.Shape.Take(indices.Rank - 1));
+        dims.AddRange(data.Shape.Skip((int)(batchDims + last.Value)));
+        return b.AddNode("GatherND", [data, indices], [Attr.Int("batch_dims", batchDims)],
+            [(data.ElementType, new TensorShape([.. dims]))])[0];
+    }
+
     /// <summary>Inserts size-1 dims at <paramref name="axes"/> (positions in the output).</summary>
     public static Value Unsqueeze(this GraphBuilder b, Value x, params long[] axes)
     {
@@ -220,7 +249,8 @@ public static partial class Ops
             dims[i] = Array.IndexOf(normalized, i) >= 0 ? 1 : x.Shape[next++];
         }
 
-        Value result = b.AddNode("Unsqueeze", [x, b.ConstantInt64(axes)], [], [(x.ElementType, new TensorShape(dims))])[0];
+        Value result = b.AddNode("Unsqueeze", [x, b.ConstantInt64(axes)], [],
+            [(x.ElementType, new TensorShape(dims))])[0];
         result.KnownContent = x.Rank == 0 && x.KnownContent is { Length: 1 } ? x.KnownContent : null;
         return result;
     }
@@ -289,8 +319,9 @@ public static partial class Ops
     public static Value Expand(this GraphBuilder b, Value x, params long[] shape) =>
         b.Expand(x, b.ConstantInt64(shape));
 
-    /// <summary>A tensor of the given runtime shape filled with <paramref name="value"/> (float or int64 type).</summary>
-    public static Value ConstantOfShape(this GraphBuilder b, Value shape, double value, ElementType type = ElementType.Float)
+    /// <summary>A tensor of a runtime shape filled with <paramref name="value"/> (float or int64 type).</summary>
+    public static Value ConstantOfShape(this GraphBuilder b, Value shape, double value,
+        ElementType type = ElementType.Float)
     {
         if (shape.ElementType != ElementType.Int64 || shape.Rank != 1 || !shape.Shape[0].IsStatic)
         {
@@ -300,10 +331,15 @@ public static partial class Ops
         IInitializerData fill = type == ElementType.Int64
             ? InitializerData.FromInt64s([checked((long)value)], [1])
             : InitializerData.FloatFilled(type, value, [1]);
-        var tensor = new TensorProto { DataType = (int)type, RawData = Google.Protobuf.ByteString.CopyFrom(fill.ToBytes()) };
+        var tensor = new TensorProto
+        {
+            DataType = (int)type,
+            RawData = Google.Protobuf.ByteString.CopyFrom(fill.ToBytes()),
+        };
         tensor.Dims.Add(1);
         Dim[] dims = shape.KnownContent ?? Unknowns((int)shape.Shape[0].Value);
-        return b.AddNode("ConstantOfShape", [shape], [Attr.Tensor("value", tensor)], [(type, new TensorShape(dims))])[0];
+        return b.AddNode("ConstantOfShape", [shape], [Attr.Tensor("value", tensor)],
+            [(type, new TensorShape(dims))])[0];
     }
 
     /// <summary>
@@ -329,7 +365,8 @@ public static partial class Ops
         return b.AddNode("Range", [start, limit, delta], [], [(start.ElementType, [length])])[0];
     }
 
-    private static Dim SliceCount(long size, long start, long end, long step, out (long Start, long Step, long Count) range)
+    private static Dim SliceCount(long size, long start, long end, long step,
+        out (long Start, long Step, long Count) range)
     {
         long s = start < 0 ? start + size : start;
         long e = end < 0 ? end + size : end;

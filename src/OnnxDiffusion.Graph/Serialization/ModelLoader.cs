@@ -107,5 +107,6 @@ public static class ModelLoader
         long.TryParse(entry.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long v)
             ? v
             : throw new ModelFormatException(
-                $"Initializer '{tensor.Name}' in '{modelPath}' has external {entry.Key} '{entry.Value}', not a number.");
+                $"Initializer '{tensor.Name}' in '{modelPath}' has external {entry.Key} '{entry.Value}', " +
+                "not a number.");
 }

@@ -28,7 +28,8 @@ public static class ModelWriter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new ModelWriteOptions();
-        if (options.ExternalDataAlignment <= 0 || (options.ExternalDataAlignment & (options.ExternalDataAlignment - 1)) != 0)
+        int alignment = options.ExternalDataAlignment;
+        if (alignment <= 0 || (alignment & (alignment - 1)) != 0)
         {
             throw new ArgumentException("ExternalDataAlignment must be a positive power of two.", nameof(options));
         }

@@ -10,7 +10,7 @@ namespace OnnxDiffusion.Models.Families;
 /// <c>text_encoder/…</c>, <c>vae/…</c>) are mapped to LDM keys with LDM shapes, and old SD1 files whose CLIP keys
 /// lack <c>text_model.</c> are fixed up. Names that map to nothing are kept as they are.
 /// </summary>
-internal sealed class CheckpointIndex
+public sealed class CheckpointIndex
 {
     private const string OldClipPrefix = "cond_stage_model.transformer.";
 
@@ -80,6 +80,23 @@ internal sealed class CheckpointIndex
         }
 
         shape = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Looks up a canonical name: <paramref name="storedName"/> is the name to read from the source and
+    /// <paramref name="info"/> carries the canonical (LDM) shape and the stored dtype.
+    /// </summary>
+    public bool TryGetStored(
+        string canonicalName, [NotNullWhen(true)] out string? storedName, [NotNullWhen(true)] out TensorInfo? info)
+    {
+        if (_tensors.TryGetValue(canonicalName, out info))
+        {
+            storedName = _originalNames[canonicalName];
+            return true;
+        }
+
+        storedName = null;
         return false;
     }
 

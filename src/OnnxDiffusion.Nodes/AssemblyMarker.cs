@@ -1,6 +1,0 @@
-namespace OnnxDiffusion.Nodes;
-
-/// <summary>Marker type for assembly-level lookups (reflection-based completeness tests).</summary>
-public static class AssemblyMarker
-{
-}

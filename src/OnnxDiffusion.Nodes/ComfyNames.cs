@@ -1,0 +1,152 @@
+namespace OnnxDiffusion.Nodes;
+
+/// <summary>
+/// ComfyUI's spellings, kept exactly (comfyui-spec.md §1, §2, §7): data-type names, node <c>class_type</c>s,
+/// input names, hidden-input kinds, combo options and validation error <c>type</c> codes. Everything that must
+/// match ComfyUI byte-for-byte is a constant here and nowhere else.
+/// </summary>
+public static class ComfyNames
+{
+    /// <summary><c>MAX_RESOLUTION</c> in nodes.py.</summary>
+    public const int MaxResolution = 16384;
+
+    /// <summary>Data-type names as they appear in <c>/object_info</c> and in type checks.</summary>
+    public static class Types
+    {
+        public const string Model = "MODEL";
+        public const string Clip = "CLIP";
+        public const string Vae = "VAE";
+        public const string Conditioning = "CONDITIONING";
+        public const string Latent = "LATENT";
+        public const string Image = "IMAGE";
+        public const string Mask = "MASK";
+        public const string Int = "INT";
+        public const string Float = "FLOAT";
+        public const string String = "STRING";
+        public const string Boolean = "BOOLEAN";
+        public const string Combo = "COMBO";
+        public const string ControlNet = "CONTROL_NET";
+        public const string ClipVision = "CLIP_VISION";
+        public const string Any = "*";
+    }
+
+    /// <summary>Node <c>class_type</c> names.</summary>
+    public static class Nodes
+    {
+        public const string EmptyLatentImage = "EmptyLatentImage";
+        public const string LatentUpscale = "LatentUpscale";
+        public const string LatentUpscaleBy = "LatentUpscaleBy";
+        public const string SetLatentNoiseMask = "SetLatentNoiseMask";
+        public const string ConditioningCombine = "ConditioningCombine";
+        public const string ConditioningSetArea = "ConditioningSetArea";
+        public const string ConditioningZeroOut = "ConditioningZeroOut";
+        public const string LoadImage = "LoadImage";
+        public const string LoadImageMask = "LoadImageMask";
+        public const string SaveImage = "SaveImage";
+        public const string PreviewImage = "PreviewImage";
+        public const string ImageScale = "ImageScale";
+        public const string ImageScaleBy = "ImageScaleBy";
+        public const string ImageCrop = "ImageCrop";
+        public const string SaveLatent = "SaveLatent";
+        public const string LoadLatent = "LoadLatent";
+        public const string SaveLatentNumpy = "SaveLatentNumpy";
+        public const string LoadLatentNumpy = "LoadLatentNumpy";
+    }
+
+    /// <summary>Input and output names.</summary>
+    public static class Inputs
+    {
+        public const string Width = "width";
+        public const string Height = "height";
+        public const string BatchSize = "batch_size";
+        public const string Samples = "samples";
+        public const string UpscaleMethod = "upscale_method";
+        public const string Crop = "crop";
+        public const string ScaleBy = "scale_by";
+        public const string Mask = "mask";
+        public const string Conditioning = "conditioning";
+        public const string Conditioning1 = "conditioning_1";
+        public const string Conditioning2 = "conditioning_2";
+        public const string X = "x";
+        public const string Y = "y";
+        public const string Strength = "strength";
+        public const string Image = "image";
+        public const string Images = "images";
+        public const string Channel = "channel";
+        public const string FilenamePrefix = "filename_prefix";
+        public const string Latent = "latent";
+        public const string Filename = "filename";
+    }
+
+    /// <summary>Hidden-input kinds (the value side of <c>"hidden": {"prompt": "PROMPT"}</c>).</summary>
+    public static class Hidden
+    {
+        public const string Prompt = "PROMPT";
+        public const string ExtraPngInfo = "EXTRA_PNGINFO";
+        public const string UniqueId = "UNIQUE_ID";
+        public const string PromptName = "prompt";
+        public const string ExtraPngInfoName = "extra_pnginfo";
+        public const string UniqueIdName = "unique_id";
+    }
+
+    /// <summary>Combo option values.</summary>
+    public static class Options
+    {
+        public const string NearestExact = "nearest-exact";
+        public const string Bilinear = "bilinear";
+        public const string Area = "area";
+        public const string Bicubic = "bicubic";
+        public const string Lanczos = "lanczos";
+        public const string Bislerp = "bislerp";
+        public const string Disabled = "disabled";
+        public const string Center = "center";
+        public const string Alpha = "alpha";
+        public const string Red = "red";
+        public const string Green = "green";
+        public const string Blue = "blue";
+
+        /// <summary><c>upscale_methods</c> of LatentUpscale / LatentUpscaleBy, in ComfyUI's order.</summary>
+        public static IReadOnlyList<string> LatentUpscaleMethods { get; } =
+            [NearestExact, Bilinear, Area, Bicubic, Bislerp];
+
+        /// <summary><c>upscale_methods</c> of ImageScale / ImageScaleBy, in ComfyUI's order.</summary>
+        public static IReadOnlyList<string> ImageUpscaleMethods { get; } =
+            [NearestExact, Bilinear, Area, Bicubic, Lanczos];
+
+        /// <summary><c>crop_methods</c>.</summary>
+        public static IReadOnlyList<string> CropMethods { get; } = [Disabled, Center];
+
+        /// <summary>LoadImageMask <c>_color_channels</c>.</summary>
+        public static IReadOnlyList<string> ColorChannels { get; } = [Alpha, Red, Green, Blue];
+    }
+
+    /// <summary>Folder-type names used in UI results and annotated file names (<c>name [output]</c>).</summary>
+    public static class FolderTypes
+    {
+        public const string Output = "output";
+        public const string Input = "input";
+        public const string Temp = "temp";
+    }
+
+    /// <summary>
+    /// Validation error <c>type</c> codes (execution.py <c>validate_prompt</c> / <c>validate_inputs</c>).
+    /// </summary>
+    public static class Errors
+    {
+        public const string InvalidPrompt = "invalid_prompt";
+        public const string PromptNoOutputs = "prompt_no_outputs";
+        public const string PromptOutputsFailedValidation = "prompt_outputs_failed_validation";
+        public const string NoPrompt = "no_prompt";
+        public const string RequiredInputMissing = "required_input_missing";
+        public const string BadLinkedInput = "bad_linked_input";
+        public const string ReturnTypeMismatch = "return_type_mismatch";
+        public const string InvalidInputType = "invalid_input_type";
+        public const string ValueSmallerThanMin = "value_smaller_than_min";
+        public const string ValueBiggerThanMax = "value_bigger_than_max";
+        public const string ValueNotInList = "value_not_in_list";
+        public const string CustomValidationFailed = "custom_validation_failed";
+        public const string ExceptionDuringValidation = "exception_during_validation";
+        public const string ExceptionDuringInnerValidation = "exception_during_inner_validation";
+        public const string DependencyCycle = "dependency_cycle";
+    }
+}

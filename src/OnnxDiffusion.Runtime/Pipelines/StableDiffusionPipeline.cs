@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using OnnxDiffusion.Core.Tensors;
+using OnnxDiffusion.Runtime.Components;
+using OnnxDiffusion.Runtime.Imaging;
+using OnnxDiffusion.Runtime.Sampling;
+using OnnxDiffusion.Runtime.Sampling.KSampler;
+using OnnxDiffusion.Runtime.Tokenizer;
+
+namespace OnnxDiffusion.Runtime.Pipelines;
+
+/// <summary>
+/// txt2img, img2img and inpainting on an opened package, in ComfyUI's order of operations: CLIPTextEncode of
+/// both prompts → (VAEEncode of the init image) → KSampler (<see cref="CommonKSampler"/>, with the UNet bound
+/// through IOBinding) → VAEDecode with clamp((x+1)/2). Not thread-safe; the package must outlive the call.
+/// </summary>
+public sealed class StableDiffusionPipeline
+{
+    private readonly DiffusionPackage _package;
+    private ClipTextConditioner? _conditioner;
+
+    /// <summary>Creates a pipeline over <paramref name="package"/> (not owned).</summary>
+    public StableDiffusionPipeline(DiffusionPackage package)
+    {
+        _package = package;
+    }
+
+    /// <summary>The package's text conditioner (tokenizer from <c>tokenizer/</c>).</summary>
+    public ClipTextConditioner Conditioner => _conditioner ??= new ClipTextConditioner(
+        _package.TextEncoder(),
+        new ClipPromptTokenizer(ClipTokenizer.FromDirectory(_package.Layout.TokenizerDir)),
+        _package.Layout.ModelPath(Core.Packages.PackageLayout.TextEncoder));
+
+    /// <summary>Runs <paramref name="request"/>; <paramref name="progress"/> sees every sampling step.</summary>
+    /// <exception cref="Core.Errors.InvalidInputException">An invalid request (all problems at once).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public GenerationResult Generate(
+        GenerationRequest request, SamplingProgressCallback? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var options = new KSamplerOptions
+        {
+            Seed = request.Seed, Steps = request.Steps, Cfg = request.Cfg, SamplerName = request.Sampler,
+            SchedulerName = request.Scheduler, Denoise = request.Denoise, LatentScaleFactor = _package.Manifest.LatentScale,
+            InitialNoise = request.Rng, StepNoise = request.Rng,
+        };
+        options.Validate();
+        var timings = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        TextContext positive = Conditioner.Encode(request.Prompt, request.ClipSkip);
+        TextContext? negative = IsOne(request.Cfg) ? null : Conditioner.Encode(request.NegativePrompt, request.ClipSkip);
+        if (negative is not null)
+        {
+            (positive, negative) = TextContext.EqualizeLengths(positive, negative);
+        }
+
+        timings["text_encoder"] = clock.Elapsed;
+        var shape = new LatentShape(request.Batch, request.Height / 8, request.Width / 8);
+        LatentInput latent = PrepareLatent(request, shape, timings, out FloatTensor? sourceLatents);
+        using UNetRunner runner = _package.UNet();
+        using var model = new OnnxUNetModel(runner, positive, negative, shape, _package.Prediction,
+            _package.ModelSampling, cancellationToken);
+        if (runner.InChannels > 4)
+        {
+            model.SetExtraChannels(InpaintChannels(request, shape, sourceLatents, runner.InChannels - 4));
+        }
+
+        var steps = new List<TimeSpan>();
+        var stepClock = Stopwatch.StartNew();
+        clock.Restart();
+        FloatTensor samples = CommonKSampler.Sample(model, latent, options, (in SamplingProgress p) =>
+        {
+            steps.Add(stepClock.Elapsed);
+            stepClock.Restart();
+            progress?.Invoke(p);
+        }, cancellationToken);
+        timings["unet"] = clock.Elapsed;
+        clock.Restart();
+        FloatTensor images = Decode(samples, cancellationToken);
+        timings["vae_decoder"] = clock.Elapsed;
+        return new GenerationResult
+        {
+            Images = images, Latents = samples, Timings = timings, StepTimes = steps, UNetEvaluations = model.Evaluations,
+        };
+    }
+
+    /// <summary>VAEDecode: raw latents → IMAGE <c>[B, H, W, 3]</c> = clamp((x + 1) / 2, 0, 1).</summary>
+    public FloatTensor Decode(FloatTensor latents, CancellationToken cancellationToken = default)
+    {
+        FloatTensor decoded = _package.VaeDecoder().Run(latents, cancellationToken);
+        for (int i = 0; i < decoded.Length; i++)
+        {
+            decoded.Data[i] = Math.Clamp((decoded.Data[i] + 1f) / 2f, 0f, 1f);
+        }
+
+        return ImageTensors.NchwToNhwc(decoded);
+    }
+
+    /// <summary>VAEEncode: IMAGE <c>[B, H, W, 3]</c> in 0..1 → raw latents (posterior mean).</summary>
+    public FloatTensor Encode(FloatTensor images, CancellationToken cancellationToken = default)
+    {
+        FloatTensor nchw = ImageTensors.NhwcToNchw(images);
+        for (int i = 0; i < nchw.Length; i++)
+        {
+            nchw.Data[i] = nchw.Data[i] * 2f - 1f;
+        }
+
+        return _package.VaeEncoder().Run(nchw, cancellationToken);
+    }
+
+    private LatentInput PrepareLatent(
+        GenerationRequest request, LatentShape shape, Dictionary<string, TimeSpan> timings, out FloatTensor? source)
+    {
+        source = null;
+        if (request.InitImage is null)
+        {
+            return new LatentInput { Samples = new FloatTensor(shape.Batch, 4, shape.Height, shape.Width) };
+        }
+
+        var clock = Stopwatch.StartNew();
+        FloatTensor image = FitImage(request.InitImage, request.Width, request.Height);
+        FloatTensor one = Encode(image);
+        timings["vae_encoder"] = clock.Elapsed;
+        source = Repeat(one, shape.Batch);
+        return new LatentInput { Samples = source, NoiseMask = request.Mask };
+    }
+
+    private float[] InpaintChannels(GenerationRequest request, LatentShape shape, FloatTensor? source, int extra)
+    {
+        // 9-channel inpainting UNets take [mask, masked-image latents]; without a mask the whole image is kept
+        // (mask 0) and the "masked image" is the init image, or gray (zero latents) for txt2img.
+        int plane = shape.Height * shape.Width;
+        var channels = new float[shape.Batch * extra * plane];
+        float[]? mask = request.Mask is null ? null : NoiseMask.Prepare(request.Mask, [1, 1, shape.Height, shape.Width]);
+        FloatTensor? masked = null;
+        if (request.InitImage is not null)
+        {
+            FloatTensor image = FitImage(request.InitImage, request.Width, request.Height);
+            if (request.Mask is not null)
+            {
+                FloatTensor pixelMask = ImageResize.Resize(
+                    new FloatTensor([1, 1, request.Mask.Shape[^2], request.Mask.Shape[^1]], request.Mask.Data),
+                    request.Width, request.Height, ResizeMethod.Bilinear);
+                for (int p = 0; p < pixelMask.Length; p++)
+                {
+                    bool hole = pixelMask.Data[p] > 0.5f;
+                    for (int c = 0; c < 3 && hole; c++)
+                    {
+                        image.Data[p * 3 + c] = 0.5f;
+                    }
+                }
+            }
+
+            masked = Encode(image);
+        }
+
+        float scale = _package.Manifest.LatentScale;
+        for (int b = 0; b < shape.Batch; b++)
+        {
+            Span<float> item = channels.AsSpan(b * extra * plane, extra * plane);
+            if (mask is not null)
+            {
+                mask.AsSpan(0, plane).CopyTo(item);
+            }
+
+            for (int i = 0; masked is not null && i < (extra - 1) * plane; i++)
+            {
+                item[plane + i] = masked.Data[i] * scale;
+            }
+        }
+
+        _ = source;
+        return channels;
+    }
+
+    private static FloatTensor FitImage(FloatTensor image, int width, int height)
+    {
+        if (image.Shape[1] == height && image.Shape[2] == width)
+        {
+            return image.Clone();
+        }
+
+        FloatTensor resized = ImageResize.CommonUpscale(
+            ImageTensors.NhwcToNchw(image), width, height, ResizeMethod.Bilinear, centerCrop: true);
+        return ImageTensors.NchwToNhwc(resized);
+    }
+
+    private static FloatTensor Repeat(FloatTensor one, int batch)
+    {
+        var result = new FloatTensor(batch, one.Shape[1], one.Shape[2], one.Shape[3]);
+        for (int b = 0; b < batch; b++)
+        {
+            one.Data.CopyTo(result.Data, b * one.Length);
+        }
+
+        return result;
+    }
+
+    private static bool IsOne(double cfg) => CfgDenoiser.IsClose(cfg, 1.0);
+}
