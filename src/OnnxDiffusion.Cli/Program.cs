@@ -21,6 +21,7 @@ public static class Program
         root.Subcommands.Add(LatentCommand.Create());
         root.Subcommands.Add(NodesCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
         return root;
     }
 
