@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(NodesCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 
