@@ -51,6 +51,18 @@ public static class ComfyNames
         public const string LoadLatent = "LoadLatent";
         public const string SaveLatentNumpy = "SaveLatentNumpy";
         public const string LoadLatentNumpy = "LoadLatentNumpy";
+        public const string CheckpointLoaderSimple = "CheckpointLoaderSimple";
+        public const string VaeLoader = "VAELoader";
+        public const string ClipSetLastLayer = "CLIPSetLastLayer";
+        public const string ClipTextEncode = "CLIPTextEncode";
+        public const string KSampler = "KSampler";
+        public const string KSamplerAdvanced = "KSamplerAdvanced";
+        public const string VaeDecode = "VAEDecode";
+        public const string VaeEncode = "VAEEncode";
+        public const string VaeEncodeForInpaint = "VAEEncodeForInpaint";
+        public const string CheckpointSave = "CheckpointSave";
+        public const string SaveLatentRaiiaf = "SaveLatentRaiiaf";
+        public const string LoadLatentRaiiaf = "LoadLatentRaiiaf";
     }
 
     /// <summary>Input and output names.</summary>
@@ -76,6 +88,29 @@ public static class ComfyNames
         public const string FilenamePrefix = "filename_prefix";
         public const string Latent = "latent";
         public const string Filename = "filename";
+        public const string CkptName = "ckpt_name";
+        public const string VaeName = "vae_name";
+        public const string Clip = "clip";
+        public const string Model = "model";
+        public const string Vae = "vae";
+        public const string StopAtClipLayer = "stop_at_clip_layer";
+        public const string Text = "text";
+        public const string Seed = "seed";
+        public const string NoiseSeed = "noise_seed";
+        public const string Steps = "steps";
+        public const string Cfg = "cfg";
+        public const string SamplerName = "sampler_name";
+        public const string Scheduler = "scheduler";
+        public const string Positive = "positive";
+        public const string Negative = "negative";
+        public const string LatentImage = "latent_image";
+        public const string Denoise = "denoise";
+        public const string AddNoise = "add_noise";
+        public const string StartAtStep = "start_at_step";
+        public const string EndAtStep = "end_at_step";
+        public const string ReturnWithLeftoverNoise = "return_with_leftover_noise";
+        public const string Pixels = "pixels";
+        public const string GrowMaskBy = "grow_mask_by";
     }
 
     /// <summary>Hidden-input kinds (the value side of <c>"hidden": {"prompt": "PROMPT"}</c>).</summary>
@@ -104,6 +139,14 @@ public static class ComfyNames
         public const string Red = "red";
         public const string Green = "green";
         public const string Blue = "blue";
+        public const string Enable = "enable";
+        public const string Disable = "disable";
+
+        /// <summary><c>add_noise</c> / <c>return_with_leftover_noise</c> of KSamplerAdvanced.</summary>
+        public static IReadOnlyList<string> EnableDisable { get; } = [Enable, Disable];
+
+        /// <summary><c>return_with_leftover_noise</c> order (disable first).</summary>
+        public static IReadOnlyList<string> DisableEnable { get; } = [Disable, Enable];
 
         /// <summary><c>upscale_methods</c> of LatentUpscale / LatentUpscaleBy, in ComfyUI's order.</summary>
         public static IReadOnlyList<string> LatentUpscaleMethods { get; } =

@@ -70,5 +70,14 @@ public sealed class NodeRegistry
         new LoadLatentNode(),
         new SaveLatentNumpyNode(),
         new LoadLatentNumpyNode(),
+        new CheckpointLoaderSimpleNode(),
+        new VaeLoaderNode(),
+        new ClipTextEncodeNode(),
+        new ClipSetLastLayerNode(),
+        new KSamplerNode(),
+        new KSamplerAdvancedNode(),
+        new VaeDecodeNode(),
+        new VaeEncodeNode(),
+        new VaeEncodeForInpaintNode(),
     ];
 }

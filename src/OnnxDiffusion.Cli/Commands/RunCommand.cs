@@ -41,9 +41,15 @@ public static class RunCommand
             Description = "Do not store the prompt/workflow in PNGs and latent files (ComfyUI --disable-metadata).",
         };
 
+        var tokenizer = new Option<string?>("--tokenizer")
+        {
+            Description = "CLIP tokenizer folder (vocab.json, merges.txt) for converting single-file checkpoints " +
+                "(default: <models>/tokenizers/clip).",
+        };
+
         var command = new Command("run", "Validate and run a ComfyUI API-format workflow.");
         command.Arguments.Add(workflow);
-        foreach (Option o in new Option[] { modelsDir, inputDir, outputDir, tempDir, ep, precision, disableMetadata })
+        foreach (Option o in new Option[] { modelsDir, inputDir, outputDir, tempDir, ep, precision, disableMetadata, tokenizer })
         {
             command.Options.Add(o);
         }
@@ -56,6 +62,7 @@ public static class RunCommand
                 ExecutionProvider = parse.GetValue(ep)!,
                 Precision = parse.GetValue(precision)!,
                 DisableMetadata = parse.GetValue(disableMetadata),
+                TokenizerDir = parse.GetValue(tokenizer) is { } t ? Path.GetFullPath(t) : null,
             };
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;

@@ -27,6 +27,12 @@ public sealed record NodeEnvironment
     /// <summary>ComfyUI <c>--disable-metadata</c>: no prompt/workflow in PNGs and latent files.</summary>
     public bool DisableMetadata { get; init; }
 
+    /// <summary>
+    /// CLIP tokenizer folder (vocab.json + merges.txt) for converting single-file checkpoints, or null for
+    /// <c>&lt;models&gt;/tokenizers/clip/</c> (<c>onnxdiff run --tokenizer</c>).
+    /// </summary>
+    public string? TokenizerDir { get; init; }
+
     /// <summary>Clock for <c>%year%</c>-style prefix variables (local time).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 

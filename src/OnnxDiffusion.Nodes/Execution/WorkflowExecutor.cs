@@ -16,14 +16,15 @@ public sealed class WorkflowExecutor
     /// <summary>Creates an executor over <paramref name="registry"/> and <paramref name="environment"/>.</summary>
     /// <param name="registry">Nodes that workflows may use.</param>
     /// <param name="environment">Folders and runtime settings.</param>
-    /// <param name="services">Host services handed to nodes (model runtime), or null.</param>
+    /// <param name="services">Host services handed to nodes, or null for the default ones (a
+    /// <see cref="Models.ModelStore"/> over <paramref name="environment"/>).</param>
     public WorkflowExecutor(NodeRegistry registry, NodeEnvironment environment, IServiceProvider? services = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(environment);
         Registry = registry;
         Environment = environment;
-        Services = services;
+        Services = services ?? new Models.DefaultNodeServices(environment);
     }
 
     /// <summary>The node catalogue.</summary>
@@ -32,8 +33,8 @@ public sealed class WorkflowExecutor
     /// <summary>Folders and runtime settings.</summary>
     public NodeEnvironment Environment { get; }
 
-    /// <summary>Host services, or null.</summary>
-    public IServiceProvider? Services { get; }
+    /// <summary>Host services (never null: the default ones when none were given).</summary>
+    public IServiceProvider Services { get; }
 
     /// <summary>Number of cached node results.</summary>
     public int CachedCount => _cache.Count;

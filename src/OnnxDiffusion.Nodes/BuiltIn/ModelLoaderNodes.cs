@@ -1,0 +1,69 @@
+using OnnxDiffusion.Nodes.Execution;
+using OnnxDiffusion.Nodes.Models;
+using OnnxDiffusion.Nodes.Schema;
+using OnnxDiffusion.Nodes.Types;
+using static OnnxDiffusion.Nodes.ComfyNames;
+
+namespace OnnxDiffusion.Nodes.BuiltIn;
+
+/// <summary>
+/// <c>CheckpointLoaderSimple</c>: a single-file checkpoint (converted on first use, see <see cref="ModelStore"/>)
+/// or a converted package folder from <c>models/checkpoints</c>.
+/// </summary>
+internal sealed class CheckpointLoaderSimpleNode : IValidatingNode
+{
+    public NodeSchema Schema { get; } = new()
+    {
+        ClassType = ComfyNames.Nodes.CheckpointLoaderSimple,
+        DisplayName = "Load Checkpoint",
+        Category = "loaders",
+        Required = [new ComboInput(Inputs.CkptName, env => ModelStore.ModelNames(env, "checkpoints"))],
+        Outputs = [OutputSpec.Of(IoType.Model), OutputSpec.Of(IoType.Clip), OutputSpec.Of(IoType.Vae)],
+    };
+
+    public IReadOnlyList<string> ValidatedInputs { get; } = [Inputs.CkptName];
+
+    public string? ValidateInputs(NodeInputs literals, NodeEnvironment environment)
+    {
+        string? name = literals.GetOrDefault<string>(Inputs.CkptName);
+        return name is null ? null : ModelStore.Validate(environment, "checkpoints", name, packagesOnly: false);
+    }
+
+    public NodeResult Execute(NodeInputs inputs, NodeContext context)
+    {
+        LoadedPackage loaded = context.GetRequiredService<ModelStore>()
+            .Load("checkpoints", inputs.GetString(Inputs.CkptName), packagesOnly: false, context.CancellationToken);
+        return NodeResult.Of(new PackageModel(loaded), new PackageClip(loaded), new PackageVae(loaded));
+    }
+}
+
+/// <summary>
+/// <c>VAELoader</c>: the VAE of a converted package folder in <c>models/vae</c>. Single-file VAEs cannot be
+/// converted on their own and fail validation with what to do instead.
+/// </summary>
+internal sealed class VaeLoaderNode : IValidatingNode
+{
+    public NodeSchema Schema { get; } = new()
+    {
+        ClassType = ComfyNames.Nodes.VaeLoader,
+        DisplayName = "Load VAE",
+        Category = "loaders",
+        Required = [new ComboInput(Inputs.VaeName, env => ModelStore.ModelNames(env, "vae"))],
+        Outputs = [OutputSpec.Of(IoType.Vae)],
+    };
+
+    public IReadOnlyList<string> ValidatedInputs { get; } = [Inputs.VaeName];
+
+    public string? ValidateInputs(NodeInputs literals, NodeEnvironment environment)
+    {
+        string? name = literals.GetOrDefault<string>(Inputs.VaeName);
+        return name is null ? null : ModelStore.Validate(environment, "vae", name, packagesOnly: true);
+    }
+
+    public NodeResult Execute(NodeInputs inputs, NodeContext context)
+    {
+        LoadedPackage loaded = context.GetRequiredService<ModelStore>()
+            .Load("vae", inputs.GetString(Inputs.VaeName), packagesOnly: true, context.CancellationToken);
+        return NodeResult.Of(new PackageVae(loaded));
+    }
+}
