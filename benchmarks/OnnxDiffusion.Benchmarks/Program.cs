@@ -14,7 +14,39 @@ public static class Program
                 a => a.Length >= 1 ? ReadWeightsBenchmark.Run(a[0], IntOption(a, "--rounds", 3)) : 2),
             ["write-sd15"] = ("FILE [--layout TSV]: write a full-size synthetic SD1.5 fp16 file",
                 a => a.Length >= 1 ? WriteSd15Command.Run(a[0], StringOption(a, "--layout")) : 2),
+            ["runtime"] = ("PACKAGE [--size 512] [--steps 3] [--warmup 2] [--threads 2] [--vae-runs 2] [--profile P] " +
+                "[--unet-gflop G]: text encoder, UNet step and VAE times through the runtime", RunRuntime),
+            ["flops"] = ("MODEL.onnx [--size 512] [--batch 2] [--threads 2]: FLOPs of a graph",
+                a => a.Length >= 1 ? FlopsCommand.Run(a[0], IntOption(a, "--size", 512), IntOption(a, "--batch", 2),
+                    IntOption(a, "--threads", 2)) : 2),
+            ["profile-summary"] = ("PROFILE.json [--runs N]: ORT profile kernel time per op type", a =>
+            {
+                if (a.Length < 1)
+                {
+                    return 2;
+                }
+
+                OrtProfile.PrintTimeByOp(OrtProfile.Read(a[0]), IntOption(a, "--runs", 1), Console.Out);
+                return 0;
+            }),
         };
+
+    private static int RunRuntime(string[] a)
+    {
+        if (a.Length < 1)
+        {
+            return 2;
+        }
+
+        return RuntimeBenchmark.Run(a[0], new RuntimeBenchOptions
+        {
+            Size = IntOption(a, "--size", 512), Steps = IntOption(a, "--steps", 3),
+            WarmUp = IntOption(a, "--warmup", 2), Threads = IntOption(a, "--threads", 2),
+            VaeRuns = IntOption(a, "--vae-runs", 2), ProfilePrefix = StringOption(a, "--profile"),
+            UNetGflop = double.TryParse(StringOption(a, "--unet-gflop"), System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out double g) ? g : 0,
+        });
+    }
 
     /// <summary>Runs a verb; exit code 0 on success, 1 on a failed check, 2 on bad usage.</summary>
     public static int Main(string[] args)

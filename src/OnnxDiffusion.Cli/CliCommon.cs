@@ -29,7 +29,15 @@ public static class CliCommon
     };
 
     /// <summary>Parses and runs <paramref name="args"/>, mapping exceptions to exit codes.</summary>
-    public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
+    /// <param name="root">The command tree.</param>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="output">Standard output (default: the console).</param>
+    /// <param name="error">Error output (default: the console).</param>
+    /// <param name="cancellationToken">
+    /// Cancels the verb (linked with Ctrl+C handling); a cancelled run exits with <see cref="ExitCancelled"/>.
+    /// </param>
+    public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null,
+        CancellationToken cancellationToken = default)
     {
         output ??= Console.Out;
         error ??= Console.Error;
@@ -49,7 +57,7 @@ public static class CliCommon
         bool verbose = parse.GetValue(Verbose);
         try
         {
-            return parse.Invoke(config);
+            return parse.InvokeAsync(config, cancellationToken).GetAwaiter().GetResult();
         }
         catch (OnnxDiffusionException ex)
         {

@@ -50,7 +50,9 @@ public static class GenerateCommand
         };
         using var package = DiffusionPackage.Open(parse.GetValue(o.Model)!, config);
         var pipeline = new StableDiffusionPipeline(package);
-        var bar = new ConsoleProgress("sampling");
+        TextWriter stderr = parse.InvocationConfiguration.Error;
+        bool terminal = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+        var bar = new ConsoleProgress("sampling", stderr, terminal);
         GenerationResult result = pipeline.Generate(request,
             (in SamplingProgress p) => bar.Report(p.Step + 1, p.TotalSteps), cancellationToken);
         IReadOnlyList<string> files = Save(result, request, parse.GetValue(o.Output)!, package.Manifest.Source);

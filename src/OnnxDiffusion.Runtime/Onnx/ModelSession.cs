@@ -108,8 +108,9 @@ public sealed class ModelSession : IDisposable
             options.DisablePerSessionThreads();
             if (config.ProfilePrefix is not null)
             {
-                options.EnableProfiling = true;
+                // The prefix must be set first: enabling profiling hands ORT the prefix current at that moment.
                 options.ProfileOutputPathPrefix = config.ProfilePrefix;
+                options.EnableProfiling = true;
             }
 
             pathToLoad = modelPath;

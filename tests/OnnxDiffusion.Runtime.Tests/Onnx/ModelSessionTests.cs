@@ -184,6 +184,7 @@ public sealed class ModelSessionTests
             file = session.Session.EndProfiling();
         }
 
-        Assert.That(File.ReadAllText(file), Does.Contain("\"op_name\" : \"Conv\"").Or.Contain("Conv"));
+        Assert.That(Path.GetFullPath(file), Does.StartWith(prefix), "the profile must land at the configured prefix");
+        Assert.That(File.ReadAllText(file), Does.Contain("\"op_name\"").And.Contain("Conv"));
     }
 }

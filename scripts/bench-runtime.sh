@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runtime benchmark on a full-size synthetic SD1.5 (NOT part of CI; run by hand when the machine is quiet).
+#   scripts/bench-runtime.sh [workdir]
+# Environment: SIZES="256 512"  THREADS=2  STEPS=3  WARMUP=2  VAE_RUNS=2  PROFILE=0|1  KEEP=0|1
+#              TOKENIZER=<clip tokenizer folder> (default ../shared/data/clip-tokenizer)
+# Needs about 7 GB of free disk (the 2.1 GB fp16 checkpoint is deleted right after conversion; the fp32 package
+# is 4.3 GB) and about 6 GB of RAM. Everything it makes is deleted at the end unless KEEP=1 (then a second run
+# reuses the package).
+#
+# Per size it prints: the UNet's FLOPs per CFG evaluation (exported graph, static shapes; see FlopCounter.cs for
+# what is counted), session load times, text-encoder time, UNet time per step (min/median after warm-ups) with
+# the managed bytes each step allocates and the achieved GFLOP/s, VAE decode time, and peak RSS (VmHWM and
+# /usr/bin/time -v). PROFILE=1 adds a profiled run (ORT kernel time per op type; slower, so timed separately).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-/tmp/onnxdiff-bench}
+sizes=${SIZES:-"256 512"}
+threads=${THREADS:-2}
+steps=${STEPS:-3}
+warmup=${WARMUP:-2}
+vae_runs=${VAE_RUNS:-2}
+tokenizer=${TOKENIZER:-$(cd .. && pwd)/shared/data/clip-tokenizer}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$work"; fi; }
+trap cleanup EXIT
+
+dotnet build src/OnnxDiffusion.Cli -c Release -nologo -clp:ErrorsOnly
+dotnet build benchmarks/OnnxDiffusion.Benchmarks -c Release -nologo -clp:ErrorsOnly
+cli=src/OnnxDiffusion.Cli/bin/Release/net10.0/onnxdiff
+bench=benchmarks/OnnxDiffusion.Benchmarks/bin/Release/net10.0/OnnxDiffusion.Benchmarks
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== uptime: $(uptime)"
+mkdir -p "$work"
+if [ ! -f "$work/pkg/onnxdiffusion.json" ]; then
+  "$cli" synth --size full --dtype fp16 -o "$work/sd15-full-fp16.safetensors"
+  "$cli" convert "$work/sd15-full-fp16.safetensors" -o "$work/pkg" --tokenizer "$tokenizer" --force
+  rm -f "$work/sd15-full-fp16.safetensors"
+fi
+
+for size in $sizes; do
+  echo "== ${size}x${size}"
+  gflop=$("$bench" flops "$work/pkg/unet/model.onnx" --size "$size" --batch 2 --threads "$threads" \
+    | tee /dev/stderr | sed -n 's/^gflop=//p')
+  "$bench" flops "$work/pkg/vae_decoder/model.onnx" --size "$size" --batch 1 --threads "$threads"
+  echo "== uptime before run: $(uptime)"
+  /usr/bin/time -v "$bench" runtime "$work/pkg" --size "$size" --threads "$threads" --steps "$steps" \
+    --warmup "$warmup" --vae-runs "$vae_runs" --unet-gflop "$gflop" 2> "$work/time-$size.txt"
+  grep -E "Maximum resident|Elapsed \(wall|Percent of CPU" "$work/time-$size.txt"
+  if [ "${PROFILE:-0}" = 1 ]; then
+    echo "== profiled run ${size}x${size} (timings slowed by profiling)"
+    "$bench" runtime "$work/pkg" --size "$size" --threads "$threads" --steps 2 --warmup 1 --vae-runs 1 \
+      --profile "$work/profile-$size"
+  fi
+done
+echo "== uptime at end: $(uptime)"
