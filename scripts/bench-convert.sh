@@ -14,7 +14,11 @@ size=${BENCH_SIZE:-full}
 work=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/bench-convert.XXXXXX")}
 mkdir -p "$work"
 cleanup() {
-  if [ "${BENCH_KEEP:-0}" != 1 ]; then rm -rf "$work/sd15.safetensors" "$work/package" "$work/tokenizer"; rmdir "$work" 2>/dev/null || true; fi
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then
+    rm -rf "$work/sd15.safetensors" "$work/package" "$work"/.package.partial-* "$work/tokenizer" \
+      "$work/time.txt" "$work/convert.err"
+    rmdir "$work" 2>/dev/null || true
+  fi
 }
 trap cleanup EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
