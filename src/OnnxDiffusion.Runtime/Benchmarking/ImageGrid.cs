@@ -33,11 +33,13 @@ public static class ImageGrid
         int cols = measurements.Count;
         int longest = Math.Max(report.Settings.Width, report.Settings.Height);
         float scale = Math.Clamp(longest, 128, 256) / (float)longest;
-        int cellW = (int)MathF.Round(report.Settings.Width * scale), cellH = (int)MathF.Round(report.Settings.Height * scale);
+        int cellW = (int)MathF.Round(report.Settings.Width * scale);
+        int cellH = (int)MathF.Round(report.Settings.Height * scale);
         int width = LabelWidth + cols * (cellW + Gap) + Gap;
         int height = HeaderHeight + rows * (cellH + CaptionHeight + Gap) + Gap;
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
-            ?? throw new Core.Errors.RuntimeFailureException($"SkiaSharp could not create a {width}×{height} surface.");
+            ?? throw new Core.Errors.RuntimeFailureException(
+                $"SkiaSharp could not create a {width}×{height} surface for the image grid.");
         SKCanvas canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         using var typeface = Typeface();
@@ -65,7 +67,8 @@ public static class ImageGrid
                 FloatTensor image = NpyFile.Read(measurements[c].Samples[r].ImageFile);
                 DrawImage(canvas, image, new SKRect(x, y, x + cellW, y + cellH), scale >= 1);
                 SampleQuality q = quality[c][r];
-                string caption = $"PSNR {BenchMarkdown.Num(q.PsnrDb, "0.0")} · SSIM {BenchMarkdown.Num(q.Ssim, "0.000")}";
+                string caption =
+                    $"PSNR {BenchMarkdown.Num(q.PsnrDb, "0.0")} · SSIM {BenchMarkdown.Num(q.Ssim, "0.000")}";
                 canvas.DrawText(Fit(caption, small, cellW), x, y + cellH + 14, small, grey);
             }
         }
