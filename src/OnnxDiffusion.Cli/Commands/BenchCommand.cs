@@ -36,8 +36,11 @@ public static class BenchCommand
         string? process = Environment.ProcessPath;
         string processName = Path.GetFileNameWithoutExtension(process ?? string.Empty);
         string dll = typeof(BenchCommand).Assembly.Location;
-        if (process is not null && (processName == "onnxdiff" || string.IsNullOrEmpty(dll)))
+        bool isApphost = System.Reflection.Assembly.GetEntryAssembly() == typeof(BenchCommand).Assembly &&
+            processName != "dotnet";
+        if (process is not null && (isApphost || string.IsNullOrEmpty(dll)))
         {
+            // Our own executable (apphost, or a single-file publish where the dll has no path).
             return (process, []);
         }
 
