@@ -29,6 +29,7 @@ public static class BenchRunner
         string started = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         MachineInfo machine = MachineInfo.Collect(request.Settings);
         string output = Path.GetFullPath(request.OutputDir);
+        bool outputExisted = Directory.Exists(output);
         string rawRoot = Path.Combine(output, request.KeepRaw ? "raw" : $".raw-{Guid.NewGuid():N}");
         try
         {
@@ -69,6 +70,11 @@ public static class BenchRunner
             if (!request.KeepRaw && Directory.Exists(rawRoot))
             {
                 Directory.Delete(rawRoot, recursive: true);
+            }
+
+            if (!outputExisted && Directory.Exists(output) && !Directory.EnumerateFileSystemEntries(output).Any())
+            {
+                Directory.Delete(output); // a failed run leaves no empty report folder behind
             }
         }
     }
