@@ -2,9 +2,10 @@
 # Installs the native packages OnnxDiffusion needs on a fresh Debian machine (idempotent, quiet when done).
 #   libzfp1      - zfp reference library for RAIIAF latent payloads (P/Invoke)
 #   libfontconfig1 - SkiaSharp's native assets expect it on some images
+#   fonts-dejavu-core - text in `onnxdiff bench` charts and image grids (SkiaSharp reads /usr/share/fonts)
 set -euo pipefail
 need=()
-for pkg in libzfp1 libfontconfig1; do
+for pkg in libzfp1 libfontconfig1 fonts-dejavu-core; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -19,8 +19,8 @@ public static class BenchCommand
     public static Command Create()
     {
         var o = new BenchCommandOptions();
-        var command = new Command("bench", "Benchmark model packages (precision variants): size, load time, peak RSS, " +
-            "latency per stage, and quality against fp32 at the same prompts and seeds.");
+        var command = new Command("bench", "Benchmark model packages (precision variants): size, load time, " +
+            "peak RSS, latency per stage, and quality against fp32 at the same prompts and seeds.");
         o.AddTo(command);
         command.Subcommands.Add(CreateWorker());
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, o, cancellationToken)));
@@ -36,8 +36,11 @@ public static class BenchCommand
         string? process = Environment.ProcessPath;
         string processName = Path.GetFileNameWithoutExtension(process ?? string.Empty);
         string dll = typeof(BenchCommand).Assembly.Location;
-        if (process is not null && (processName == "onnxdiff" || string.IsNullOrEmpty(dll)))
+        bool isApphost = System.Reflection.Assembly.GetEntryAssembly() == typeof(BenchCommand).Assembly &&
+            processName != "dotnet";
+        if (process is not null && (isApphost || string.IsNullOrEmpty(dll)))
         {
+            // Our own executable (apphost, or a single-file publish where the dll has no path).
             return (process, []);
         }
 
@@ -62,9 +65,11 @@ public static class BenchCommand
         foreach (VariantReport v in result.Report.Variants)
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{v.Name}: UNet step {v.UNetStep.MedianMs:0.0} ms median, end-to-end {v.EndToEnd.MedianMs / 1000:0.00} s, " +
-                $"{v.FileBytes / 1e6:0.0} MB, peak RSS {BenchMarkdown.Num(v.PeakRssBytes / 1e6, "0")} MB, " +
-                $"PSNR {BenchMarkdown.Num(v.Quality.PsnrDb, "0.00")} dB, SSIM {BenchMarkdown.Num(v.Quality.Ssim, "0.0000")}"));
+                $"{v.Name}: UNet step {v.UNetStep.MedianMs:0.0} ms median, " +
+                $"end-to-end {v.EndToEnd.MedianMs / 1000:0.00} s, {v.FileBytes / 1e6:0.0} MB, " +
+                $"peak RSS {BenchMarkdown.Num(v.PeakRssBytes / 1e6, "0")} MB, " +
+                $"PSNR {BenchMarkdown.Num(v.Quality.PsnrDb, "0.00")} dB, " +
+                $"SSIM {BenchMarkdown.Num(v.Quality.Ssim, "0.0000")}"));
         }
 
         foreach (string file in new[] { result.MarkdownPath, result.JsonPath, result.ChartPath, result.GridPath })
@@ -83,8 +88,14 @@ public static class BenchCommand
 
     private static Command CreateWorker()
     {
-        var job = new Option<string>("--job") { Description = "Job file (JSON) written by onnxdiff bench.", Required = true };
-        var result = new Option<string>("--result") { Description = "Where to write the measurement (JSON).", Required = true };
+        var job = new Option<string>("--job")
+        {
+            Description = "Job file (JSON) written by onnxdiff bench.", Required = true,
+        };
+        var result = new Option<string>("--result")
+        {
+            Description = "Where to write the measurement (JSON).", Required = true,
+        };
         var worker = new Command(WorkerName, "Internal: measure one variant for onnxdiff bench in this process.")
         {
             Hidden = true,
@@ -126,7 +137,9 @@ public static class BenchCommand
             if (_key != key || _bar is null)
             {
                 _key = key;
-                string who = p.Variant.Length > 0 ? $" {p.VariantIndex + 1}/{p.VariantCount} {p.Variant}" : string.Empty;
+                string who = p.Variant.Length > 0
+                    ? $" {p.VariantIndex + 1}/{p.VariantCount} {p.Variant}"
+                    : string.Empty;
                 _bar = new ConsoleProgress($"bench{who} {p.Stage}");
             }
 

@@ -12,7 +12,8 @@ internal sealed class BenchCommandOptions
 {
     public Option<string[]> Models { get; } = new("--model", "-m")
     {
-        Description = "Package folders to compare (variants of one model; the first fp32 one is the quality reference).",
+        Description = "Package folders to compare (variants of one model; the first all-fp32 one is the quality " +
+            "reference, else the first).",
         Required = true, AllowMultipleArgumentsPerToken = true,
     };
 
@@ -21,38 +22,89 @@ internal sealed class BenchCommandOptions
         Description = "Text file with one prompt per line (blank lines and lines starting with # are skipped).",
     };
 
-    public Option<int> Seeds { get; } = new("--seeds") { Description = "Seeds per prompt.", DefaultValueFactory = _ => 1 };
+    public Option<int> Seeds { get; } = new("--seeds")
+    {
+        Description = "Seeds per prompt.",
+        DefaultValueFactory = _ => 1,
+    };
 
-    public Option<ulong> FirstSeed { get; } = new("--first-seed") { Description = "First seed.", DefaultValueFactory = _ => 0UL };
+    public Option<ulong> FirstSeed { get; } = new("--first-seed")
+    {
+        Description = "First seed.",
+        DefaultValueFactory = _ => 0UL,
+    };
 
-    public Option<int> Steps { get; } = new("--steps") { Description = "Sampling steps.", DefaultValueFactory = _ => 20 };
+    public Option<int> Steps { get; } = new("--steps")
+    {
+        Description = "Sampling steps.",
+        DefaultValueFactory = _ => 20,
+    };
 
-    public Option<string> Size { get; } = new("--size") { Description = "Image size WxH.", DefaultValueFactory = _ => "512x512" };
+    public Option<string> Size { get; } = new("--size")
+    {
+        Description = "Image size WxH.",
+        DefaultValueFactory = _ => "512x512",
+    };
 
     public Option<double> Cfg { get; } = new("--cfg") { Description = "CFG scale.", DefaultValueFactory = _ => 8.0 };
 
-    public Option<string> Negative { get; } = new("--negative", "-n") { Description = "Negative prompt.", DefaultValueFactory = _ => "" };
+    public Option<string> Negative { get; } = new("--negative", "-n")
+    {
+        Description = "Negative prompt.",
+        DefaultValueFactory = _ => "",
+    };
 
-    public Option<string> Sampler { get; } = new("--sampler") { Description = "ComfyUI sampler name.", DefaultValueFactory = _ => SamplerNames.Euler };
+    public Option<string> Sampler { get; } = new("--sampler")
+    {
+        Description = "ComfyUI sampler name.",
+        DefaultValueFactory = _ => SamplerNames.Euler,
+    };
 
-    public Option<string> Scheduler { get; } = new("--scheduler") { Description = "ComfyUI scheduler name.", DefaultValueFactory = _ => SamplerNames.SchedulerNormal };
+    public Option<string> Scheduler { get; } = new("--scheduler")
+    {
+        Description = "ComfyUI scheduler name.",
+        DefaultValueFactory = _ => SamplerNames.SchedulerNormal,
+    };
 
-    public Option<string> Ep { get; } = new("--ep") { Description = "Execution provider: cpu, cuda, tensorrt.", DefaultValueFactory = _ => "cpu" };
+    public Option<string> Ep { get; } = new("--ep")
+    {
+        Description = "Execution provider: cpu, cuda, tensorrt.",
+        DefaultValueFactory = _ => "cpu",
+    };
 
-    public Option<int> DeviceId { get; } = new("--device-id") { Description = "GPU ordinal for cuda/tensorrt.", DefaultValueFactory = _ => 0 };
+    public Option<int> DeviceId { get; } = new("--device-id")
+    {
+        Description = "GPU ordinal for cuda/tensorrt.",
+        DefaultValueFactory = _ => 0,
+    };
 
-    public Option<int> Threads { get; } = new("--threads") { Description = "CPU threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+    public Option<int> Threads { get; } = new("--threads")
+    {
+        Description = "CPU threads (0 = all cores).",
+        DefaultValueFactory = _ => 0,
+    };
 
-    public Option<int> Repeats { get; } = new("--repeats") { Description = "Timed UNet runs per variant (min and median reported).", DefaultValueFactory = _ => 5 };
+    public Option<int> Repeats { get; } = new("--repeats")
+    {
+        Description = "Timed UNet runs per variant (min and median reported).",
+        DefaultValueFactory = _ => 5,
+    };
 
-    public Option<int> Warmups { get; } = new("--warmups") { Description = "Untimed UNet runs before them.", DefaultValueFactory = _ => 2 };
+    public Option<int> Warmups { get; } = new("--warmups")
+    {
+        Description = "Untimed UNet runs before them.",
+        DefaultValueFactory = _ => 2,
+    };
 
     public Option<bool> InProcess { get; } = new("--in-process")
     {
         Description = "Run every variant in this process (debugging; peak RSS is then cumulative, not per variant).",
     };
 
-    public Option<bool> KeepRaw { get; } = new("--keep-raw") { Description = "Keep each variant's latents and images (.npy) under OUTPUT/raw/." };
+    public Option<bool> KeepRaw { get; } = new("--keep-raw")
+    {
+        Description = "Keep each variant's latents and images (.npy) under OUTPUT/raw/.",
+    };
 
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Report folder.", Required = true };
 
@@ -114,6 +166,7 @@ internal sealed class BenchCommandOptions
         string[] prompts = [.. File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#')];
         return prompts.Length > 0
             ? prompts
-            : throw new InvalidInputException($"Prompts file '{path}' has no prompt (one per line; # starts a comment).");
+            : throw new InvalidInputException(
+                $"Prompts file '{path}' has no prompt (one per line; # starts a comment).");
     }
 }

@@ -45,7 +45,8 @@ public static class BenchJson
         }
         catch (JsonException ex)
         {
-            throw new InvalidInputException($"Benchmark file {path} is not valid {typeof(T).Name} JSON: {ex.Message}", ex);
+            throw new InvalidInputException(
+                $"Benchmark file {path} is not valid {typeof(T).Name} JSON: {ex.Message}", ex);
         }
     }
 }

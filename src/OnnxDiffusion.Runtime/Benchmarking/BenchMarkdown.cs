@@ -43,7 +43,9 @@ public static class BenchMarkdown
         return sb.ToString();
     }
 
-    /// <summary>A compact precision label: one value when uniform, else grouped (<c>int8 (unet); fp32 (…)</c>).</summary>
+    /// <summary>
+    /// A compact precision label: one value when uniform, else grouped (<c>fp32 (text_encoder, …); int8 (unet)</c>).
+    /// </summary>
     public static string PrecisionLabel(IReadOnlyDictionary<string, string> precision)
     {
         ArgumentNullException.ThrowIfNull(precision);
@@ -77,8 +79,9 @@ public static class BenchMarkdown
         {
             double load = v.LoadMs.Values.Sum() / 1000;
             string name = v.Name == report.Reference ? $"**{Escape(v.Name)}** (ref)" : Escape(v.Name);
-            Line(sb, $"| {name} | {PrecisionLabel(v.Precision)} | {Num(v.FileBytes / 1e6, "0.0")} | {Num(load, "0.00")} " +
-                $"| {Num(v.PeakRssBytes / 1e6, "0")} | {Num(v.UNetStep.MinMs, "0.0")} / {Num(v.UNetStep.MedianMs, "0.0")} " +
+            Line(sb, $"| {name} | {PrecisionLabel(v.Precision)} | {Num(v.FileBytes / 1e6, "0.0")} " +
+                $"| {Num(load, "0.00")} | {Num(v.PeakRssBytes / 1e6, "0")} " +
+                $"| {Num(v.UNetStep.MinMs, "0.0")} / {Num(v.UNetStep.MedianMs, "0.0")} " +
                 $"| {Num(v.SamplingStep.MedianMs, "0.0")} | {Num(v.TextEncoder.MedianMs, "0.0")} " +
                 $"| {Num(v.VaeDecoder.MedianMs, "0.0")} | {Num(v.EndToEnd.MedianMs / 1000, "0.00")} " +
                 $"| {Num(v.Quality.LatentRmse, "0.00000")} | {Num(v.Quality.LatentCosine, "0.00000")} " +
@@ -116,23 +119,24 @@ public static class BenchMarkdown
               $"runtime (about {Num(baseline, "0")} MB before any session)."
             : "- Variants ran in one process (--in-process): peak RSS is the process's high-water mark so far and " +
               "grows with every variant; only the first variant's value is its own.");
-        sb.AppendLine("- Only the txt2img sessions are created (text encoder, UNet, VAE decoder); the VAE encoder counts " +
-            "in the file size but is not loaded.");
-        sb.AppendLine("- One untimed 2-step generation warms every session up, then each prompt × seed runs once; text " +
-            "encoder, VAE decoder and end-to-end columns are medians over those generations (end-to-end excludes " +
-            "session creation).");
-        Line(sb, $"- UNet step = one bound UNet evaluation at batch {report.Variants.FirstOrDefault()?.UNetBatch ?? 0} " +
-            "(CFG stacks positive and negative), timed in a dedicated loop after the warm-ups; sampling step = the " +
-            "steps of the timed generations (UNet plus sampler math).");
+        sb.AppendLine("- Only the txt2img sessions are created (text encoder, UNet, VAE decoder); the VAE encoder " +
+            "counts in the file size but is not loaded.");
+        sb.AppendLine("- One untimed 2-step generation warms every session up, then each prompt × seed runs once; " +
+            "text encoder, VAE decoder and end-to-end columns are medians over those generations (end-to-end " +
+            "excludes session creation).");
+        int batch = report.Variants.FirstOrDefault()?.UNetBatch ?? 0;
+        Line(sb, $"- UNet step = one bound UNet evaluation at batch {batch} (CFG stacks positive and negative), " +
+            "timed in a dedicated loop after the warm-ups; sampling step = the steps of the timed generations (UNet " +
+            "plus sampler math).");
         sb.AppendLine("- Quality is the mean over prompts × seeds against the reference at the same seed: RMSE and " +
             "cosine similarity of the final raw latents, PSNR (peak 1; ∞ = identical) and SSIM (11×11 Gaussian " +
             "window) of the decoded images.");
         if (report.Machine.Provider.StartsWith("cpu", StringComparison.Ordinal) &&
             report.Variants.Any(v => v.Precision.Values.Any(p => p.Equals("fp16", StringComparison.OrdinalIgnoreCase))))
         {
-            sb.AppendLine("- **fp16 on the CPU provider saves file size, not time or memory:** ONNX Runtime has few fp16 " +
-                "CPU kernels, casts fp16 weights to fp32 when it creates the session and casts activations around the " +
-                "rest, so an fp16 variant runs at fp32 speed or slower and holds fp32 weights in RAM.");
+            sb.AppendLine("- **fp16 on the CPU provider saves file size, not time or memory:** ONNX Runtime has few " +
+                "fp16 CPU kernels, casts fp16 weights to fp32 when it creates the session and casts activations " +
+                "around the rest, so an fp16 variant runs at fp32 speed or slower and holds fp32 weights in RAM.");
         }
     }
 

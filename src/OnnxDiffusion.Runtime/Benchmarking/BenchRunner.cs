@@ -14,7 +14,7 @@ namespace OnnxDiffusion.Runtime.Benchmarking;
 public static class BenchRunner
 {
     /// <summary>Runs <paramref name="request"/>.</summary>
-    /// <exception cref="InvalidInputException">Bad settings or packages (all problems at once), before any work.</exception>
+    /// <exception cref="InvalidInputException">Bad settings or packages (all at once), before any work.</exception>
     /// <exception cref="OnnxDiffusionException">A variant failed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static BenchResult Run(BenchRequest request, IVariantLauncher launcher, IProgress<BenchProgress>? progress,
@@ -29,6 +29,7 @@ public static class BenchRunner
         string started = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         MachineInfo machine = MachineInfo.Collect(request.Settings);
         string output = Path.GetFullPath(request.OutputDir);
+        bool outputExisted = Directory.Exists(output);
         string rawRoot = Path.Combine(output, request.KeepRaw ? "raw" : $".raw-{Guid.NewGuid():N}");
         try
         {
@@ -69,6 +70,11 @@ public static class BenchRunner
             if (!request.KeepRaw && Directory.Exists(rawRoot))
             {
                 Directory.Delete(rawRoot, recursive: true);
+            }
+
+            if (!outputExisted && Directory.Exists(output) && !Directory.EnumerateFileSystemEntries(output).Any())
+            {
+                Directory.Delete(output); // a failed run leaves no empty report folder behind
             }
         }
     }
@@ -142,7 +148,8 @@ public static class BenchRunner
         (long total, Dictionary<string, long> perFolder) = PackageFiles.Measure(package.Layout.Root);
         return new VariantReport
         {
-            Name = m.Name, Package = package.Layout.Root, Precision = new(package.Manifest.Precision, StringComparer.Ordinal),
+            Name = m.Name, Package = package.Layout.Root,
+            Precision = new(package.Manifest.Precision, StringComparer.Ordinal),
             FileBytes = total, ComponentBytes = perFolder, LoadMs = m.LoadMs, PeakRssBytes = m.PeakRssBytes,
             RssAfterLoadBytes = m.RssAfterLoadBytes, RssBaselineBytes = m.RssBaselineBytes, Isolated = m.Isolated,
             UNetBatch = m.UNetBatch, UNetStep = TimingStats.Of(m.UNetLoopMs),

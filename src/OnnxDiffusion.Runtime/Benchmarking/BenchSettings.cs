@@ -61,7 +61,7 @@ public sealed record BenchSettings
     /// <summary>Timed runs of the dedicated UNet loop (min and median are reported).</summary>
     public int Repeats { get; init; } = 5;
 
-    /// <summary>Untimed UNet runs before the timed ones (runtime-notes 3.6: the first runs are 10–30% slower).</summary>
+    /// <summary>Untimed UNet runs before the timed ones (runtime-notes 3.6: first runs are 10–30% slower).</summary>
     public int Warmups { get; init; } = 2;
 
     /// <summary>Seeds in run order.</summary>
@@ -110,7 +110,8 @@ public sealed record BenchSettings
 
         if (!SamplingRegistry.Samplers.Any(s => s.Name == Sampler))
         {
-            problems.Add($"unknown sampler '{Sampler}' (valid: {string.Join(", ", SamplingRegistry.Samplers.Select(s => s.Name))})");
+            problems.Add($"unknown sampler '{Sampler}' (valid: " +
+                $"{string.Join(", ", SamplingRegistry.Samplers.Select(s => s.Name))})");
         }
 
         if (!SamplingRegistry.Schedules.Any(s => s.Name == Scheduler))

@@ -47,7 +47,8 @@ public static class BenchWorker
         for (int i = 0; i < LoadedComponents.Count; i++)
         {
             Report(progress, "load", i, LoadedComponents.Count);
-            loadMs[LoadedComponents[i]] = Math.Round(package.Session(LoadedComponents[i]).LoadTime.TotalMilliseconds, 3);
+            TimeSpan load = package.Session(LoadedComponents[i]).LoadTime;
+            loadMs[LoadedComponents[i]] = Math.Round(load.TotalMilliseconds, 3);
         }
 
         Report(progress, "load", LoadedComponents.Count, LoadedComponents.Count);

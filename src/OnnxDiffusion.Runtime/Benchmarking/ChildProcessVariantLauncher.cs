@@ -31,7 +31,8 @@ public sealed class ChildProcessVariantLauncher : IVariantLauncher
     public bool Isolated => true;
 
     /// <inheritdoc />
-    public VariantMeasurement Run(VariantJob job, IProgress<BenchProgress>? progress, CancellationToken cancellationToken)
+    public VariantMeasurement Run(
+        VariantJob job, IProgress<BenchProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         Directory.CreateDirectory(job.WorkDir);

@@ -22,6 +22,7 @@ public sealed class InProcessVariantLauncher : IVariantLauncher
     public bool Isolated => false;
 
     /// <inheritdoc />
-    public VariantMeasurement Run(VariantJob job, IProgress<BenchProgress>? progress, CancellationToken cancellationToken) =>
+    public VariantMeasurement Run(
+        VariantJob job, IProgress<BenchProgress>? progress, CancellationToken cancellationToken) =>
         BenchWorker.Run(job, isolated: false, progress, cancellationToken);
 }

@@ -8,13 +8,13 @@ namespace OnnxDiffusion.Runtime.Benchmarking;
 
 /// <summary>
 /// A contact sheet for people: one row per prompt × seed, one column per variant (same seed across a row), each
-/// cell captioned with its PSNR and SSIM against the reference. Cells are the images scaled to 128–256 px
-/// (nearest-neighbour when enlarging tiny test images); headers name each variant, its precision and the row's
-/// prompt and seed.
+/// cell captioned with its PSNR and SSIM against the reference. Cells are the images scaled to 160–256 px
+/// (nearest-neighbour when enlarging tiny test images); headers name each variant and the precision of the
+/// components txt2img runs, and each row's prompt and seed.
 /// </summary>
 public static class ImageGrid
 {
-    private const int HeaderHeight = 46;
+    private const int HeaderHeight = 62;
     private const int LabelWidth = 230;
     private const int CaptionHeight = 20;
     private const int Gap = 6;
@@ -32,12 +32,14 @@ public static class ImageGrid
         int rows = measurements.Count == 0 ? 0 : measurements[0].Samples.Count;
         int cols = measurements.Count;
         int longest = Math.Max(report.Settings.Width, report.Settings.Height);
-        float scale = Math.Clamp(longest, 128, 256) / (float)longest;
-        int cellW = (int)MathF.Round(report.Settings.Width * scale), cellH = (int)MathF.Round(report.Settings.Height * scale);
+        float scale = Math.Clamp(longest, 160, 256) / (float)longest;
+        int cellW = (int)MathF.Round(report.Settings.Width * scale);
+        int cellH = (int)MathF.Round(report.Settings.Height * scale);
         int width = LabelWidth + cols * (cellW + Gap) + Gap;
         int height = HeaderHeight + rows * (cellH + CaptionHeight + Gap) + Gap;
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
-            ?? throw new Core.Errors.RuntimeFailureException($"SkiaSharp could not create a {width}×{height} surface.");
+            ?? throw new Core.Errors.RuntimeFailureException(
+                $"SkiaSharp could not create a {width}×{height} surface for the image grid.");
         SKCanvas canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         using var typeface = Typeface();
@@ -51,7 +53,12 @@ public static class ImageGrid
             float x = LabelWidth + Gap + c * (cellW + Gap);
             string title = v.Name == report.Reference ? v.Name + " (ref)" : v.Name;
             canvas.DrawText(Fit(title, font, cellW), x, 18, font, ink);
-            canvas.DrawText(Fit(BenchMarkdown.PrecisionLabel(v.Precision), small, cellW), x, 36, small, grey);
+            float line = 35;
+            foreach (string text in Wrap(ShortPrecision(v.Precision), small, cellW, maxLines: 2))
+            {
+                canvas.DrawText(text, x, line, small, grey);
+                line += 14;
+            }
         }
 
         for (int r = 0; r < rows; r++)
@@ -65,7 +72,8 @@ public static class ImageGrid
                 FloatTensor image = NpyFile.Read(measurements[c].Samples[r].ImageFile);
                 DrawImage(canvas, image, new SKRect(x, y, x + cellW, y + cellH), scale >= 1);
                 SampleQuality q = quality[c][r];
-                string caption = $"PSNR {BenchMarkdown.Num(q.PsnrDb, "0.0")} · SSIM {BenchMarkdown.Num(q.Ssim, "0.000")}";
+                string caption =
+                    $"{BenchMarkdown.Num(q.PsnrDb, "0.0")} dB · SSIM {BenchMarkdown.Num(q.Ssim, "0.000")}";
                 canvas.DrawText(Fit(caption, small, cellW), x, y + cellH + 14, small, grey);
             }
         }
@@ -74,6 +82,23 @@ public static class ImageGrid
         using SKData data = snapshot.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new Core.Errors.RuntimeFailureException("SkiaSharp could not encode the image grid as PNG.");
         return data.ToArray();
+    }
+
+    /// <summary>
+    /// Precision of the components a txt2img run uses: one value when uniform, else <c>text int8 · unet int8 ·
+    /// vae fp32</c>.
+    /// </summary>
+    internal static string ShortPrecision(IReadOnlyDictionary<string, string> precision)
+    {
+        (string Component, string Short)[] used =
+        [
+            (Core.Packages.PackageLayout.TextEncoder, "text"), (Core.Packages.PackageLayout.UNet, "unet"),
+            (Core.Packages.PackageLayout.VaeDecoder, "vae"),
+        ];
+        string[] values = [.. used.Select(u => precision.GetValueOrDefault(u.Component, "?"))];
+        return values.Distinct(StringComparer.OrdinalIgnoreCase).Count() == 1
+            ? values[0]
+            : string.Join(" · ", used.Select((u, i) => $"{u.Short} {values[i]}"));
     }
 
     private static void DrawRowLabel(SKCanvas canvas, string prompt, ulong seed, float y, SKFont font, SKFont small,

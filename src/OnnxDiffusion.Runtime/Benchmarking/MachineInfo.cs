@@ -28,7 +28,7 @@ public sealed record MachineInfo
     /// <summary>Intra-op threads the workers use.</summary>
     public int Threads { get; init; }
 
-    /// <summary>1-minute load average when the run started (other work on the machine skews timings); null where unknown.</summary>
+    /// <summary>1-minute load average when the run started (other work skews timings); null where unknown.</summary>
     public double? LoadAverageStart { get; init; }
 
     /// <summary>1-minute load average when the measurements ended.</summary>
@@ -45,7 +45,8 @@ public sealed record MachineInfo
             Os = RuntimeInformation.OSDescription,
             Runtime = RuntimeInformation.FrameworkDescription,
             OrtVersion = OrtEnvironment.Ensure(settings.Threads).GetVersionString(),
-            Provider = $"{ExecutionProviders.CliName(settings.Provider)} ({ExecutionProviders.OrtName(settings.Provider)})",
+            Provider =
+                $"{ExecutionProviders.CliName(settings.Provider)} ({ExecutionProviders.OrtName(settings.Provider)})",
             Threads = settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount,
             LoadAverageStart = LoadAverage(),
         };

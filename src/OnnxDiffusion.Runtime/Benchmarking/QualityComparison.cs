@@ -18,7 +18,8 @@ public readonly record struct SampleQuality(
 public static class QualityComparison
 {
     /// <summary>Per-sample metrics of <paramref name="variant"/> against <paramref name="reference"/>.</summary>
-    /// <exception cref="RuntimeFailureException">A sample is missing or its shape differs from the reference.</exception>
+    /// <exception cref="RuntimeFailureException">A sample is missing, or its shape differs from the reference.
+    /// </exception>
     public static IReadOnlyList<SampleQuality> Compare(VariantMeasurement reference, VariantMeasurement variant)
     {
         ArgumentNullException.ThrowIfNull(reference);
@@ -40,7 +41,8 @@ public static class QualityComparison
             }
 
             result.Add(new SampleQuality(sample.PromptIndex, sample.Seed,
-                QualityMetrics.Rmse(latents.Data, latentsRef.Data), QualityMetrics.Cosine(latents.Data, latentsRef.Data),
+                QualityMetrics.Rmse(latents.Data, latentsRef.Data),
+                QualityMetrics.Cosine(latents.Data, latentsRef.Data),
                 QualityMetrics.Psnr(image.Data, imageRef.Data), QualityMetrics.Ssim(image, imageRef)));
         }
 

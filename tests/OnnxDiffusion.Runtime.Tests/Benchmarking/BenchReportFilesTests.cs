@@ -40,6 +40,18 @@ public sealed class BenchReportFilesTests
     }
 
     [Test]
+    public void ShortPrecision_Txt2ImgComponents_UniformOrPerComponent()
+    {
+        var uniform = new Dictionary<string, string>
+        {
+            ["text_encoder"] = "fp16", ["unet"] = "fp16", ["vae_decoder"] = "fp16", ["vae_encoder"] = "fp32",
+        };
+        var mixed = new Dictionary<string, string> { ["text_encoder"] = "int8", ["unet"] = "int4" };
+        Assert.That(ImageGrid.ShortPrecision(uniform), Is.EqualTo("fp16"));
+        Assert.That(ImageGrid.ShortPrecision(mixed), Is.EqualTo("text int8 · unet int4 · vae ?"));
+    }
+
+    [Test]
     public void Measure_PackageFolder_SumsEveryFileAndGroupsByTopFolder()
     {
         using var temp = new TempDir();

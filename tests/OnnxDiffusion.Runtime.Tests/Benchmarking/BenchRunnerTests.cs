@@ -39,7 +39,8 @@ public sealed class BenchRunnerTests
         {
             Packages = [temp.File("missing-a"), temp.File("missing-b")], OutputDir = temp.File("report"),
         };
-        var ex = Assert.Throws<InvalidInputException>(() => BenchRunner.Run(request, new InProcessVariantLauncher(), null));
+        var ex = Assert.Throws<InvalidInputException>(
+            () => BenchRunner.Run(request, new InProcessVariantLauncher(), null));
         Assert.That(ex!.Message, Does.Contain("missing-a").And.Contain("missing-b"));
         Assert.That(Directory.Exists(temp.File("report")), Is.False);
     }

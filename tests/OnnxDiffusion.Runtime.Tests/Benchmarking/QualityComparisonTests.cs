@@ -78,7 +78,7 @@ public sealed class QualityComparisonTests
         {
             Name = name, LoadMs = [], UNetLoopMs = [], SamplingStepMs = [], TextEncoderMs = [], VaeDecoderMs = [],
             EndToEndMs = [],
-            Samples = [new SampleOutput { PromptIndex = 0, Seed = 7, LatentsFile = latentsFile, ImageFile = imageFile }],
+            Samples = [new SampleOutput { Seed = 7, LatentsFile = latentsFile, ImageFile = imageFile }],
         };
     }
 }
