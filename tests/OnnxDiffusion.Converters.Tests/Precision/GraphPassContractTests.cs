@@ -21,6 +21,7 @@ public sealed class GraphPassContractTests
         ["int8-static"] = 0.08,
         ["int8-dynamic"] = 0.03,
         ["int4"] = 0.15,
+        ["int4-compact"] = 0.15,
     };
 
     public static IEnumerable<TestCaseData> Passes() =>

@@ -99,6 +99,15 @@ public static class Int4Math
         return (code - zp) * scales[((long)row * blocks) + block];
     }
 
+    /// <summary>
+    /// The symmetric scale of one block (zero point 8): the largest-magnitude value maps to code 0, refined by a
+    /// small search for the scale with the least squared error. 1 for an all-zero block.
+    /// </summary>
+    public static float SymmetricBlockScale(ReadOnlySpan<float> values) => SymmetricScale(values).Scale;
+
+    /// <summary>The 4-bit code (0..15) of <paramref name="value"/> at <paramref name="scale"/> and zero point.</summary>
+    public static int Encode(float value, float scale, int zeroPoint) => Code(value, scale, zeroPoint);
+
     private static (float Scale, int ZeroPoint) SymmetricScale(ReadOnlySpan<float> values)
     {
         float extreme = 0;
