@@ -14,8 +14,10 @@ namespace OnnxDiffusion.Converters.Precision;
 /// <c>Slice</c> with constant bounds and step 1 of such an initializer (our GEGLU feed-forward takes row halves of
 /// one <c>proj.weight</c>). <see cref="ReadKxN"/> gives the values as MatMul sees them.
 /// </summary>
-/// <param name="Key">Stable name of the weight for new initializers: the initializer name, plus the slice bounds.</param>
-/// <param name="Data">The stored matrix (after any Slice, before any Transpose), float32 <c>[rows, columns]</c>.</param>
+/// <param name="Key">Stable name of the weight for new initializers: the initializer name, plus the slice
+/// bounds.</param>
+/// <param name="Data">The stored matrix (after any Slice, before any Transpose), float32 <c>[rows,
+/// columns]</c>.</param>
 /// <param name="Transposed">True when a Transpose sits between the stored matrix and the MatMul.</param>
 /// <param name="Producers">The Transpose/Slice nodes in between (closest to the MatMul first).</param>
 /// <param name="K">Rows of the weight as MatMul sees it (input features).</param>

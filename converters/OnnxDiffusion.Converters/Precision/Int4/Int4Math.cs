@@ -105,7 +105,7 @@ public static class Int4Math
     /// </summary>
     public static float SymmetricBlockScale(ReadOnlySpan<float> values) => SymmetricScale(values).Scale;
 
-    /// <summary>The 4-bit code (0..15) of <paramref name="value"/> at <paramref name="scale"/> and zero point.</summary>
+    /// <summary>The 4-bit code (0..15) of <paramref name="value"/> at a scale and zero point.</summary>
     public static int Encode(float value, float scale, int zeroPoint) => Code(value, scale, zeroPoint);
 
     private static (float Scale, int ZeroPoint) SymmetricScale(ReadOnlySpan<float> values)
