@@ -179,8 +179,8 @@ internal static class PrecisionBenchmark
                 {
                     OrtValue o = outputs[i];
                     result[names[i]] = o.GetTensorTypeAndShape().ElementDataType == TensorElementType.Float16
-                        ? Array.ConvertAll(
-                            MemoryMarshal.Cast<Float16, Half>(o.GetTensorDataAsSpan<Float16>()).ToArray(), h => (float)h)
+                        ? Array.ConvertAll(MemoryMarshal.Cast<Float16, Half>(o.GetTensorDataAsSpan<Float16>())
+                            .ToArray(), h => (float)h)
                         : o.GetTensorDataAsSpan<float>().ToArray();
                 }
 
