@@ -19,6 +19,14 @@ public static class Program
             ["flops"] = ("MODEL.onnx [--size 512] [--batch 2] [--threads 2]: FLOPs of a graph",
                 a => a.Length >= 1 ? FlopsCommand.Run(a[0], IntOption(a, "--size", 512), IntOption(a, "--batch", 2),
                     IntOption(a, "--threads", 2)) : 2),
+            ["precision-calibrate"] = ("PKG -o stats.json [--samples N] [--size 256]: INT8 calibration statistics",
+                a => a.Length >= 1 ? PrecisionBenchmark.Calibrate(a[0], StringOption(a, "-o") ?? "unet-stats.json",
+                    IntOption(a, "--samples", 4), IntOption(a, "--size", 256)) : 2),
+            ["precision-bench"] = ("[--size 256] [--runs N] [--threads T] NAME=PKG ...: UNet step per variant",
+                a => PrecisionBenchmark.Bench(
+                    a.Where(x => x.Contains('=', StringComparison.Ordinal) && !x.StartsWith('-'))
+                        .Select(x => x.Split('=', 2)).Select(p => (p[0], p[1])).ToArray(),
+                    IntOption(a, "--size", 256), IntOption(a, "--runs", 5), IntOption(a, "--threads", 2))),
             ["profile-summary"] = ("PROFILE.json [--runs N]: ORT profile kernel time per op type", a =>
             {
                 if (a.Length < 1)

@@ -34,10 +34,19 @@ public static class PrecisionPipelines
         new Int8ConvWeightOnlyPass(options),
     ]);
 
-    /// <summary>INT4 MatMulNBits for linear layers.</summary>
-    public static PassPipeline Int4(Int4Options options) => new("int4",
+    /// <summary>INT4 MatMulNBits for linear layers (convolutions unchanged); see <see cref="Int4Compact"/>.</summary>
+    public static PassPipeline Int4(Int4Options options) => options.CompressConvolutions
+        ? Int4Compact(options)
+        : new("int4",
+        [
+            new Int4MatMulNBitsPass(options),
+        ]);
+
+    /// <summary>INT4 for size: MatMulNBits for linear layers plus blocked INT4 Conv weights.</summary>
+    public static PassPipeline Int4Compact(Int4Options options) => new("int4-compact",
     [
         new Int4MatMulNBitsPass(options),
+        new Int4ConvWeightOnlyPass(options),
     ]);
 
     /// <summary>Every pipeline built with default options (registry-wide tests).</summary>
@@ -47,5 +56,6 @@ public static class PrecisionPipelines
         Int8Static(new Int8Options(), statistics ?? ActivationStatistics.Empty),
         Int8Dynamic(new Int8Options()),
         Int4(new Int4Options()),
+        Int4Compact(new Int4Options()),
     ];
 }

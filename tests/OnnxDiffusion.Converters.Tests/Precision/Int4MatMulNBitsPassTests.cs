@@ -90,3 +90,42 @@ public sealed class Int4MatMulNBitsPassTests
         return w;
     }
 }
+
+[Category("Integration")]
+public sealed class Int4ConvWeightOnlyPassTests
+{
+    [Test]
+    public void Apply_ConvStack_EveryConvReadsABlockedInt4Dequantize()
+    {
+        OnnxModel model = TinyGraphs.ConvStack.Build();
+
+        PassResult result = new Int4ConvWeightOnlyPass(new Int4Options()).Apply(model);
+
+        Assert.That(result.Count("Conv weights quantized"), Is.EqualTo(5));
+        NodeProto[] dq = model.Graph.Node.Where(n => n.OpType == "DequantizeLinear").ToArray();
+        Assert.That(dq, Has.Length.EqualTo(5));
+        Assert.That(dq.All(n => NodeFactory.Find(n, "block_size")!.I == 32 && NodeFactory.Find(n, "axis")!.I == 1));
+        Assert.That(model.Initializers["block.conv1.weight_int4"].ElementType, Is.EqualTo(ElementType.Int4));
+        Assert.That(model.Initializers["block.conv1.weight_int4_scales"].Shape, Is.EqualTo(new long[] { 8, 1, 3, 3 }));
+    }
+
+    [Test]
+    public void Quantize_Blocks_DecodeWithinRoundingOrClipping()
+    {
+        long[] shape = [3, 40, 2, 1];                      // 40 input channels: blocks of 32 and 8
+        float[] w = TinyGraphs.Random(6, 3 * 40 * 2).Floats;
+
+        (byte[] packed, float[] scales, long[] scaleShape) = Int4ConvWeightOnlyPass.Quantize(w, shape, 32);
+
+        Assert.That(scaleShape, Is.EqualTo(new long[] { 3, 2, 2, 1 }));
+        for (int i = 0; i < w.Length; i++)
+        {
+            int o = i / 80, c = i / 2 % 40, s = i % 2;
+            float scale = scales[(((o * 2) + (c / 32)) * 2) + s];
+            int nibble = i % 2 == 0 ? packed[i / 2] & 0x0F : packed[i / 2] >> 4;
+            int q = nibble >= 8 ? nibble - 16 : nibble;    // signed int4, two's complement
+            double bound = Math.Max(Math.Abs(scale) / 2, Math.Abs(w[i]) - (7 * Math.Abs(scale))) + 1e-6;
+            Assert.That(q * scale, Is.EqualTo(w[i]).Within(bound), $"element {i}");
+        }
+    }
+}

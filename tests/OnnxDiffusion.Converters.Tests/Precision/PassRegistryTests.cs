@@ -24,9 +24,22 @@ public sealed class PassRegistryTests
     }
 
     [Test]
-    public void Pipelines_PassNames_AreUnique()
+    public void Pipelines_NamesAndPassNamesWithinEach_AreUnique()
     {
-        string[] names = PrecisionPipelines.All().SelectMany(p => p.Passes).Select(p => p.Name).ToArray();
-        Assert.That(names, Is.Unique);
+        Assert.That(PrecisionPipelines.All().Select(p => p.Name), Is.Unique);
+        foreach (var pipeline in PrecisionPipelines.All())
+        {
+            Assert.That(pipeline.Passes.Select(p => p.Name), Is.Unique, pipeline.Name);
+        }
+    }
+
+    [Test]
+    public void Pipelines_SamePassName_MeansSamePassClass()
+    {
+        var byName = PrecisionPipelines.All().SelectMany(p => p.Passes).GroupBy(p => p.Name);
+        foreach (var group in byName)
+        {
+            Assert.That(group.Select(p => p.GetType()).Distinct().Count(), Is.EqualTo(1), group.Key);
+        }
     }
 }

@@ -46,6 +46,26 @@ internal static class PrecisionTestKit
         return worst;
     }
 
+    /// <summary>RMS(actual − expected) / RMS(expected), worst over all outputs.</summary>
+    public static double RelativeRmsError(Dictionary<string, float[]> expected, Dictionary<string, float[]> actual)
+    {
+        double worst = 0;
+        foreach ((string name, float[] reference) in expected)
+        {
+            float[] values = actual[name];
+            double num = 0, den = 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                num += (values[i] - (double)reference[i]) * (values[i] - (double)reference[i]);
+                den += reference[i] * (double)reference[i];
+            }
+
+            worst = Math.Max(worst, Math.Sqrt(num / Math.Max(den, 1e-30)));
+        }
+
+        return worst;
+    }
+
     /// <summary>Count of nodes per <c>domain:op</c> (empty domain written as the op alone).</summary>
     public static Dictionary<string, int> OpCounts(IEnumerable<NodeProto> nodes) => nodes
         .GroupBy(n => n.Domain is "" or "ai.onnx" ? n.OpType : n.Domain + ":" + n.OpType)

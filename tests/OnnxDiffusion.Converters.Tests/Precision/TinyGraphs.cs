@@ -19,7 +19,7 @@ internal sealed record TinyGraph(string Name, Func<OnnxModel> Build, Func<int, D
 /// The zoo of tiny SD-shaped graphs built with the DSL: a conv stack (GroupNorm/SiLU/resize, first and last conv),
 /// linear layers in all three forms (Linear on 3-D = MatMul(Transpose(W)), Linear on 2-D = Gemm(transB), MatMul
 /// with a [K, N] initializer), and a transformer-ish block with a sinusoidal time embedding, self-attention from
-/// MatMul/Softmax, Attention-23 cross-attention, LayerNorms and a GELU feed-forward.
+/// MatMul/Softmax, Attention-23 cross-attention, LayerNorms and a GEGLU feed-forward over weight slices.
 /// </summary>
 internal static class TinyGraphs
 {
@@ -113,8 +113,13 @@ internal static class TinyGraphs
 
         using (b.Scope("ff"))
         {
+            // GEGLU as our FeedForward block emits it: two Linears over row slices of one proj weight.
             Value n = b.LayerNorm(h, "norm");
-            h = b.Add(h, b.Linear(b.Gelu(b.Linear(n, "proj", 64)), "out", 32));
+            Value w = b.Parameter("proj.weight", 128, 32);
+            Value bias = b.Parameter("proj.bias", 128);
+            Value value = b.Linear(n, b.Slice(w, [0], [64], [0]), b.Slice(bias, [0], [64], [0]));       // [1, 16, 64]
+            Value gate = b.Linear(n, b.Slice(w, [64], [128], [0]), b.Slice(bias, [64], [128], [0]));   // [1, 16, 64]
+            h = b.Add(h, b.Linear(b.Mul(value, b.Gelu(gate)), "out", 32));
         }
 
         b.Output(h, "y");

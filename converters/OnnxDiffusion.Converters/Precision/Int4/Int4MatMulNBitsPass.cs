@@ -55,17 +55,17 @@ public sealed class Int4MatMulNBitsPass : IGraphPass
                 continue;
             }
 
-            if (!weights.TryGetValue(weight.Initializer, out string[]? inputs))
+            if (!weights.TryGetValue(weight.Key, out string[]? inputs))
             {
                 inputs = AddWeight(index, edit, weight);
-                weights.Add(weight.Initializer, inputs);
+                weights.Add(weight.Key, inputs);
             }
 
             edit.AddNode(CreateNode(node, weight, inputs), node);
             edit.RemoveNode(node);
-            if (weight.Transpose is not null)
+            foreach (NodeProto producer in weight.Producers)
             {
-                edit.RemoveIfUnused(weight.Transpose);
+                edit.RemoveIfUnused(producer);
             }
 
             report.Increment("MatMul quantized");
@@ -86,8 +86,8 @@ public sealed class Int4MatMulNBitsPass : IGraphPass
         (byte[] b, float[] scales, byte[]? zeroPoints) =
             Int4Math.Quantize(weight.ReadNxK(), n, k, blockSize, _options.Symmetric);
         int blocks = (k + blockSize - 1) / blockSize;
-        string bName = index.UniqueName(weight.Initializer + "_int4");
-        string scaleName = index.UniqueName(weight.Initializer + "_int4_scales");
+        string bName = index.UniqueName(weight.Key + "_int4");
+        string scaleName = index.UniqueName(weight.Key + "_int4_scales");
         edit.SetInitializer(bName, new BytesInitializerData(ElementType.UInt8, [n, blocks, blockSize / 2], b));
         edit.SetInitializer(scaleName, InitializerData.FromFloats(scales));
         if (zeroPoints is null)
@@ -95,7 +95,7 @@ public sealed class Int4MatMulNBitsPass : IGraphPass
             return [bName, scaleName];
         }
 
-        string zpName = index.UniqueName(weight.Initializer + "_int4_zero_points");
+        string zpName = index.UniqueName(weight.Key + "_int4_zero_points");
         edit.SetInitializer(zpName, new BytesInitializerData(ElementType.UInt8, [zeroPoints.Length], zeroPoints));
         return [bName, scaleName, zpName];
     }

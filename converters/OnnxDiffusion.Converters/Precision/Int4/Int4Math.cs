@@ -21,6 +21,8 @@ public static class Int4Math
     /// <summary>The implicit zero point of symmetric 4-bit blocks.</summary>
     public const int SymmetricZeroPoint = 8;
 
+    private const int ScaleSearchSteps = 10;
+
     /// <summary>Quantizes <paramref name="weight"/> (<c>[N, K]</c> row-major) into MatMulNBits inputs.</summary>
     /// <returns>Packed B, scales, and packed zero points (null when symmetric).</returns>
     /// <exception cref="ArgumentException">When the sizes do not match or the block size is not an even number ≥
@@ -97,6 +99,15 @@ public static class Int4Math
         return (code - zp) * scales[((long)row * blocks) + block];
     }
 
+    /// <summary>
+    /// The symmetric scale of one block (zero point 8): the largest-magnitude value maps to code 0, refined by a
+    /// small search for the scale with the least squared error. 1 for an all-zero block.
+    /// </summary>
+    public static float SymmetricBlockScale(ReadOnlySpan<float> values) => SymmetricScale(values).Scale;
+
+    /// <summary>The 4-bit code (0..15) of <paramref name="value"/> at a scale and zero point.</summary>
+    public static int Encode(float value, float scale, int zeroPoint) => Code(value, scale, zeroPoint);
+
     private static (float Scale, int ZeroPoint) SymmetricScale(ReadOnlySpan<float> values)
     {
         float extreme = 0;
@@ -108,7 +119,38 @@ public static class Int4Math
             }
         }
 
-        return (extreme == 0 ? 1f : extreme / -8f, SymmetricZeroPoint);
+        if (extreme == 0)
+        {
+            return (1f, SymmetricZeroPoint);
+        }
+
+        // Shrinking the scale a little clips the extreme value but refines every other level; keep the candidate
+        // with the smallest squared error (a grid search over 1.0, 0.98, …, 0.80 of the max-magnitude scale).
+        float best = extreme / -8f;
+        double bestError = double.PositiveInfinity;
+        for (int step = 0; step <= ScaleSearchSteps; step++)
+        {
+            float scale = extreme / -8f * (1f - (0.02f * step));
+            double error = SquaredError(values, scale, SymmetricZeroPoint);
+            if (error < bestError)
+            {
+                (best, bestError) = (scale, error);
+            }
+        }
+
+        return (best, SymmetricZeroPoint);
+    }
+
+    private static double SquaredError(ReadOnlySpan<float> values, float scale, int zeroPoint)
+    {
+        double sum = 0;
+        foreach (float v in values)
+        {
+            double d = v - ((Code(v, scale, zeroPoint) - zeroPoint) * (double)scale);
+            sum += d * d;
+        }
+
+        return sum;
     }
 
     private static (float Scale, int ZeroPoint) AffineScale(ReadOnlySpan<float> values)

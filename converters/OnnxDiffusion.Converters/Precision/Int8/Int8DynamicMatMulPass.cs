@@ -71,16 +71,16 @@ public sealed class Int8DynamicMatMulPass : IGraphPass
     private static void Replace(GraphIndex index, GraphEdit edit, NodeProto matMul, ConstantWeight weight,
         Dictionary<string, (string Quantized, string Scale)> weights, PassReport report)
     {
-        if (!weights.TryGetValue(weight.Initializer, out (string Quantized, string Scale) names))
+        if (!weights.TryGetValue(weight.Key, out (string Quantized, string Scale) names))
         {
             (sbyte[] quantized, float[] scales) =
                 Int8Math.QuantizePerChannel(weight.ReadKxN(), [weight.K, weight.N], 1);
-            names = (index.UniqueName(weight.Initializer + "_quantized"),
-                index.UniqueName(weight.Initializer + "_scale"));
+            names = (index.UniqueName(weight.Key + "_quantized"),
+                index.UniqueName(weight.Key + "_scale"));
             edit.SetInitializer(names.Quantized, new BytesInitializerData(ElementType.Int8, [weight.K, weight.N],
                 MemoryMarshal.AsBytes(quantized.AsSpan()).ToArray()));
             edit.SetInitializer(names.Scale, InitializerData.FromFloats(scales));
-            weights.Add(weight.Initializer, names);
+            weights.Add(weight.Key, names);
         }
 
         string output = matMul.Output[0];
@@ -97,9 +97,9 @@ public sealed class Int8DynamicMatMulPass : IGraphPass
             [matMul.Input[0], names.Quantized, names.Scale, string.Empty, bias], [output], OnnxDomains.Microsoft),
             matMul);
         edit.RemoveNode(matMul);
-        if (weight.Transpose is not null)
+        foreach (NodeProto producer in weight.Producers)
         {
-            edit.RemoveIfUnused(weight.Transpose);
+            edit.RemoveIfUnused(producer);
         }
     }
 

@@ -111,9 +111,9 @@ public sealed class Int8MatMulQdqPass : ICalibratedPass
         string w = DequantizedWeight(builder, linear, node, out float[] wScales);
         edit.SetInput(node, 0, x);
         edit.SetInput(node, 1, w);
-        if (linear.Weight.Transpose is { } transpose)
+        foreach (NodeProto producer in linear.Weight.Producers)
         {
-            edit.RemoveIfUnused(transpose);
+            edit.RemoveIfUnused(producer);
         }
 
         if (bias is not null)
@@ -158,11 +158,11 @@ public sealed class Int8MatMulQdqPass : ICalibratedPass
         if (linear.StoredTransposed)
         {
             // Gemm(transB=1) reads the [N, K] initializer as is: channels on axis 0.
-            return builder.Weight(weight.Initializer + "|NxK", weight.Initializer, weight.Data.ToFloats(),
+            return builder.Weight(weight.Key + "|NxK", weight.Key, weight.Data.ToFloats(),
                 [weight.N, weight.K], 0, node, out scales);
         }
 
-        return builder.Weight(weight.Initializer + "|KxN", weight.Initializer, weight.ReadKxN(),
+        return builder.Weight(weight.Key + "|KxN", weight.Key, weight.ReadKxN(),
             [weight.K, weight.N], 1, node, out scales);
     }
 }
