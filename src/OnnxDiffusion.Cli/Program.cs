@@ -15,6 +15,9 @@ public static class Program
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(TrainArtifactsCommand.Create());
+        root.Subcommands.Add(TrainContextCommand.Create());
+        root.Subcommands.Add(BenchTrainCommand.Create());
         return root;
     }
 

@@ -28,6 +28,9 @@ public static class ComfyNames
         public const string ControlNet = "CONTROL_NET";
         public const string ClipVision = "CLIP_VISION";
         public const string Any = "*";
+
+        /// <summary>AnimaFastTrain's trained context (tokens + metadata); type name of this implementation.</summary>
+        public const string ReferenceContext = "ANIMA_REFERENCE_CONTEXT";
     }
 
     /// <summary>Node <c>class_type</c> names.</summary>
@@ -51,6 +54,10 @@ public static class ComfyNames
         public const string LoadLatent = "LoadLatent";
         public const string SaveLatentNumpy = "SaveLatentNumpy";
         public const string LoadLatentNumpy = "LoadLatentNumpy";
+        public const string MaskedReferenceContext = "AnimaFastTrainMaskedReferenceContext";
+        public const string PatchModel = "AnimaFastTrainPatchModel";
+        public const string SaveReferenceContext = "AnimaFastTrainSaveReferenceContext";
+        public const string LoadReferenceContext = "AnimaFastTrainLoadReferenceContext";
     }
 
     /// <summary>Input and output names.</summary>
@@ -76,6 +83,22 @@ public static class ComfyNames
         public const string FilenamePrefix = "filename_prefix";
         public const string Latent = "latent";
         public const string Filename = "filename";
+        public const string Model = "model";
+        public const string Clip = "clip";
+        public const string Vae = "vae";
+        public const string ReferenceImage = "reference_image";
+        public const string TrainingMask = "training_mask";
+        public const string TrainingImageSize = "training_image_size";
+        public const string Seed = "seed";
+        public const string NumTokens = "num_tokens";
+        public const string InitStd = "init_std";
+        public const string Steps = "steps";
+        public const string LearningRate = "learning_rate";
+        public const string TrainingPrompt = "training_prompt";
+        public const string Context = "context";
+        public const string Info = "info";
+        public const string ReferenceContextScale = "reference_context_scale";
+        public const string ContextFile = "context_file";
     }
 
     /// <summary>Hidden-input kinds (the value side of <c>"hidden": {"prompt": "PROMPT"}</c>).</summary>

@@ -66,5 +66,9 @@ public sealed class NodeRegistry
         new ImageScaleNode(),
         new ImageScaleByNode(),
         new ImageCropNode(),
+        new MaskedReferenceContextNode(),
+        new PatchModelNode(),
+        new SaveReferenceContextNode(),
+        new LoadReferenceContextNode(),
     ];
 }
