@@ -23,6 +23,9 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TrainArtifactsCommand.Create());
+        root.Subcommands.Add(TrainContextCommand.Create());
+        root.Subcommands.Add(BenchTrainCommand.Create());
         return root;
     }
 

@@ -28,6 +28,9 @@ public static class ComfyNames
         public const string ControlNet = "CONTROL_NET";
         public const string ClipVision = "CLIP_VISION";
         public const string Any = "*";
+
+        /// <summary>AnimaFastTrain's trained context (tokens + metadata); type name of this implementation.</summary>
+        public const string ReferenceContext = "ANIMA_REFERENCE_CONTEXT";
     }
 
     /// <summary>Node <c>class_type</c> names.</summary>
@@ -63,6 +66,10 @@ public static class ComfyNames
         public const string CheckpointSave = "CheckpointSave";
         public const string SaveLatentRaiiaf = "SaveLatentRaiiaf";
         public const string LoadLatentRaiiaf = "LoadLatentRaiiaf";
+        public const string MaskedReferenceContext = "AnimaFastTrainMaskedReferenceContext";
+        public const string PatchModel = "AnimaFastTrainPatchModel";
+        public const string SaveReferenceContext = "AnimaFastTrainSaveReferenceContext";
+        public const string LoadReferenceContext = "AnimaFastTrainLoadReferenceContext";
     }
 
     /// <summary>Input and output names.</summary>
@@ -111,6 +118,17 @@ public static class ComfyNames
         public const string ReturnWithLeftoverNoise = "return_with_leftover_noise";
         public const string Pixels = "pixels";
         public const string GrowMaskBy = "grow_mask_by";
+        public const string ReferenceImage = "reference_image";
+        public const string TrainingMask = "training_mask";
+        public const string TrainingImageSize = "training_image_size";
+        public const string NumTokens = "num_tokens";
+        public const string InitStd = "init_std";
+        public const string LearningRate = "learning_rate";
+        public const string TrainingPrompt = "training_prompt";
+        public const string Context = "context";
+        public const string Info = "info";
+        public const string ReferenceContextScale = "reference_context_scale";
+        public const string ContextFile = "context_file";
     }
 
     /// <summary>Hidden-input kinds (the value side of <c>"hidden": {"prompt": "PROMPT"}</c>).</summary>

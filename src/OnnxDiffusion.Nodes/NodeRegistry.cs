@@ -79,5 +79,9 @@ public sealed class NodeRegistry
         new VaeDecodeNode(),
         new VaeEncodeNode(),
         new VaeEncodeForInpaintNode(),
+        new MaskedReferenceContextNode(),
+        new PatchModelNode(),
+        new SaveReferenceContextNode(),
+        new LoadReferenceContextNode(),
     ];
 }

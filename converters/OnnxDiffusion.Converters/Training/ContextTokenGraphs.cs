@@ -20,6 +20,9 @@ namespace OnnxDiffusion.Converters.Training;
 /// </summary>
 public static class ContextTokenGraphs
 {
+    /// <summary>Version of these graphs and the gradient rules; bump it when either changes what is written.</summary>
+    public const int Version = 2;
+
     /// <summary>Denominator guard of the masked loss.</summary>
     public const double LossEpsilon = 1e-8;
 

@@ -50,6 +50,7 @@ public static class TrainingArtifacts
             Optimizer = options.Optimizer,
             Source = Path.GetFileName(Path.TrimEndingDirectorySeparator(layout.Root)),
             SourceFingerprint = Fingerprint(layout),
+            GraphsVersion = ContextTokenGraphs.Version,
             Producer = CheckpointConverter.Producer,
         };
         var writeOptions = new ModelWriteOptions { ForceExternalData = true };
@@ -73,6 +74,15 @@ public static class TrainingArtifacts
         checkpoint.Save(Path.Combine(dir, manifest.Checkpoint));
         File.WriteAllText(Path.Combine(dir, TrainingManifest.FileName), manifest.ToJson());
         return new TrainingArtifactsResult(dir, manifest, config, trainingNodes, eval.Graph.Node.Count, clock.Elapsed);
+    }
+
+    /// <summary>The UNet's cross-attention context width D, read from the package's initializer shapes.</summary>
+    /// <exception cref="OnnxDiffusionException">As <see cref="Write"/> for packages it cannot read.</exception>
+    public static int DetectContextDim(string package)
+    {
+        var layout = PackageLayout.Open(package);
+        string unetPath = layout.ModelPath(PackageLayout.UNet);
+        return Sd15Family.DetectUNet(new OnnxInitializerWeights(ModelLoader.Load(unetPath), unetPath)).ContextDim;
     }
 
     /// <summary>

@@ -65,6 +65,13 @@ public sealed record TrainingManifest
     [JsonPropertyName("source_fingerprint")]
     public string? SourceFingerprint { get; init; }
 
+    /// <summary>
+    /// Version of the graph construction that wrote the models (bumped when the graphs or gradient rules change),
+    /// so a cache of artifacts is rebuilt after such a change.
+    /// </summary>
+    [JsonPropertyName("graphs_version")]
+    public int GraphsVersion { get; init; }
+
     /// <summary>Producer and version.</summary>
     [JsonPropertyName("producer")]
     public string Producer { get; init; } = "onnxdiffusion";

@@ -7,7 +7,8 @@ namespace OnnxDiffusion.Graph.Ops;
 /// Gradient rules of the fused attention ops (<c>Ops.Attention.cs</c>), written with standard ops only: the
 /// forward kernels do not expose the attention probabilities, so the backward recomputes them from q and k
 /// (P = softmax(q·kᵀ·scale [+ causal mask])) and then applies the textbook vector-Jacobian products
-/// dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
+/// dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − D) with D = rowsum(dO ⊙ O) (FlashAttention's identity, using the
+/// forward output O), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
 /// This materialises the S×L score matrix per head (the forward op does not).
 /// </summary>
 public static partial class Ops
@@ -60,7 +61,9 @@ public static partial class Ops
             ? 1 / Math.Sqrt(headSize.Value)
             : throw c.Unsupported("has an unknown head size and no explicit scale"));
 
-        Value scores = b.Mul(b.MatMul(q4, TransposeLast2(b, k4)), factor);       // [B, H, S, L]
+        // The scale is applied to the small [.., S, d] operands, never to the S×L matrices.
+        Value qs = b.Mul(q4, factor);                                              // [B, H, S, d]
+        Value scores = b.MatMul(qs, TransposeLast2(b, k4));                        // [B, H, S, L]
         if (causal)
         {
             Value size = b.Concat(0, b.Shape(q4, 2, 3), b.Shape(k4, 2, 3));        // [S, L]
@@ -71,7 +74,8 @@ public static partial class Ops
         Value p = b.Softmax(scores, -1);                                           // [B, H, S, L]
         if (c.Needs(2))
         {
-            Value dv = b.MatMul(TransposeLast2(b, p), g4);                          // [B, H, L, dv]
+            // (gᵀ·P)ᵀ rather than Pᵀ·g: only the small [dv, L] result is transposed, never the S×L matrix.
+            Value dv = TransposeLast2(b, b.MatMul(TransposeLast2(b, g4), p));       // [B, H, L, dv]
             c.Set(2, heads > 0 ? MergeHeads(b, dv, v) : dv);
         }
 
@@ -80,18 +84,20 @@ public static partial class Ops
             return;
         }
 
+        // rowsum(dP ⊙ P)ᵢ = dOᵢ · Oᵢ (O = the forward output): an [S, dv] product instead of an S×L one.
+        Value o4 = heads > 0 ? SplitHeads(b, c.Output, heads) : c.Output;         // [B, H, S, dv]
+        Value rowDot = b.ReduceSum(b.Mul(g4, o4), [-1], keepDims: true);           // [B, H, S, 1]
         Value dp = b.MatMul(g4, TransposeLast2(b, v4));                            // [B, H, S, L]
-        Value ds = b.Mul(p, b.Sub(dp, b.ReduceSum(b.Mul(dp, p), [-1], keepDims: true)));
-        ds = b.Mul(ds, factor);
+        Value ds = b.Mul(p, b.Sub(dp, rowDot));                                    // dS / scale
         if (c.Needs(0))
         {
-            Value dq = b.MatMul(ds, k4);                                           // [B, H, S, d]
+            Value dq = b.MatMul(ds, b.Mul(k4, factor));                            // [B, H, S, d]
             c.Set(0, heads > 0 ? MergeHeads(b, dq, q) : dq);
         }
 
         if (c.Needs(1))
         {
-            Value dk = b.MatMul(TransposeLast2(b, ds), q4);                         // [B, H, L, d]
+            Value dk = TransposeLast2(b, b.MatMul(TransposeLast2(b, qs), ds));     // [B, H, L, d]
             c.Set(1, heads > 0 ? MergeHeads(b, dk, k) : dk);
         }
     }

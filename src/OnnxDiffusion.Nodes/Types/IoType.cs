@@ -41,6 +41,10 @@ public sealed class IoType
     /// <summary>CLIP vision handle (opaque; implemented by the runtime).</summary>
     public static IoType ClipVision { get; } = new(ComfyNames.Types.ClipVision, false, typeof(IClipVisionHandle));
 
+    /// <summary>Trained reference-context tokens with metadata: <see cref="Core.Training.ContextTokens"/>.</summary>
+    public static IoType ReferenceContext { get; } =
+        new(ComfyNames.Types.ReferenceContext, false, typeof(Core.Training.ContextTokens));
+
     /// <summary>List of (embedding, options) entries: <see cref="Values.Conditioning"/>.</summary>
     public static IoType Conditioning { get; } = new(ComfyNames.Types.Conditioning, false, typeof(Conditioning));
 
@@ -75,7 +79,7 @@ public sealed class IoType
     public static IReadOnlyList<IoType> All { get; } =
     [
         Model, Clip, Vae, ControlNet, ClipVision, Conditioning, Latent, Image, Mask, Int, Float, String, Boolean,
-        Combo, Any,
+        Combo, Any, ReferenceContext,
     ];
 
     /// <summary>

@@ -136,8 +136,14 @@ public sealed class ReferenceSet
         return new ReferenceSet(latents, perReference);
     }
 
-    private static void CheckCounts(int references, FloatTensor masks)
+    /// <summary>
+    /// The up-front mask checks, in the seed node's order: no mask, then a count that is neither 1 nor
+    /// <paramref name="references"/>.
+    /// </summary>
+    /// <exception cref="InvalidInputException">With <see cref="NoMaskMessage"/> or <see cref="MaskCountMessage"/>.</exception>
+    public static void CheckCounts(int references, FloatTensor masks)
     {
+        ArgumentNullException.ThrowIfNull(masks);
         int count = masks.Rank is 3 or 4 ? masks.Shape[0] : 0;
         if (count == 0 || masks.Length == 0)
         {
