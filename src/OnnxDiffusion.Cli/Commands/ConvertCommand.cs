@@ -37,11 +37,14 @@ public static class ConvertCommand
         command.SetAction((parse, cancellationToken) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output;
-            var bar = new ConsoleProgress("convert");
+            // Whole MiB of weights written (so the rate reads as MiB/s), the full bar only once everything is out.
+            var bar = new ConsoleProgress("convert MiB");
             var progress = new SyncProgress<ConvertProgress>(p =>
             {
-                bar.SetExtra($"{p.Component} {p.BytesWritten / 1e6:0} / {p.TotalBytes / 1e6:0} MB");
-                bar.Report(p.BytesWritten, Math.Max(1, p.TotalBytes));
+                long totalMiB = Math.Max(1, (p.TotalBytes + (1 << 20) - 1) >> 20);
+                long doneMiB = p.BytesWritten >= p.TotalBytes ? totalMiB : Math.Min(p.BytesWritten >> 20, totalMiB - 1);
+                bar.SetExtra(p.Component);
+                bar.Report(doneMiB, totalMiB);
             });
             ConvertResult result = CheckpointConverter.Convert(new ConvertOptions
             {
