@@ -5,16 +5,16 @@ using OnnxDiffusion.TestSupport;
 namespace OnnxDiffusion.Cli.Tests;
 
 /// <summary>
-/// <c>onnxdiff bench</c> end to end on a tiny synthetic package (64×64, 2 steps, 1 prompt, 1 seed): every metric
-/// is computed (finite and in range, PSNR of the reference against itself +∞) and every file is written. Values
-/// themselves are not checked.
+/// <c>onnxdiff bench</c> end to end on a tiny synthetic package and its fp16 variant (64×64, 2 steps, 1 prompt,
+/// 1 seed): every metric is computed (finite and in range, PSNR of the reference against itself +∞), the fp32
+/// package is the reference although listed second, and every file is written. Values themselves are not checked.
 /// </summary>
 [Category("Integration")]
 public sealed class BenchSmokeTests
 {
     private TempDir? _temp;
     private string _package = string.Empty;
-    private string _copy = string.Empty;
+    private string _fp16 = string.Empty;
     private string _prompts = string.Empty;
 
     [OneTimeSetUp]
@@ -26,8 +26,8 @@ public sealed class BenchSmokeTests
         _package = _temp.File("tiny-fp32");
         Run("synth", "--size", "tiny", "-o", checkpoint);
         Run("convert", checkpoint, "-o", _package, "--tokenizer", Path.GetDirectoryName(vocab)!);
-        _copy = _temp.File("copy");
-        CopyFolder(_package, _copy);
+        _fp16 = _temp.File("tiny-fp16");
+        Run("quantize", _package, "--precision", "fp16", "-o", _fp16);
         _prompts = _temp.File("prompts.txt");
         File.WriteAllText(_prompts, "# one prompt keeps the test fast\n\na red cube on a table\n");
     }
@@ -36,10 +36,10 @@ public sealed class BenchSmokeTests
     public void Cleanup() => _temp?.Dispose();
 
     [Test]
-    public void Bench_TwoVariantsInWorkerProcesses_ComputesEveryMetricAndWritesEveryFile()
+    public void Bench_Fp16AndFp32InWorkerProcesses_ComputesEveryMetricAndWritesEveryFile()
     {
         string output = _temp!.File("report");
-        string stdout = Run("bench", "-m", _package, _copy, "--prompts", _prompts, "--seeds", "1", "--steps", "2",
+        string stdout = Run("bench", "-m", _fp16, _package, "--prompts", _prompts, "--seeds", "1", "--steps", "2",
             "--size", "64x64", "--repeats", "2", "--warmups", "1", "-o", output);
 
         foreach (string file in new[] { "report.md", "report.json", "chart.png", "grid.png" })
@@ -51,18 +51,19 @@ public sealed class BenchSmokeTests
             Is.EquivalentTo(new[] { "report.md", "report.json", "chart.png", "grid.png" }), "no temporary files left");
         BenchReport report = BenchJson.Read<BenchReport>(Path.Combine(output, "report.json"));
         Assert.That(report.Reference, Is.EqualTo("tiny-fp32"));
-        Assert.That(report.Variants.Select(v => v.Name), Is.EqualTo(new[] { "tiny-fp32", "copy" }));
+        Assert.That(report.Variants.Select(v => v.Name), Is.EqualTo(new[] { "tiny-fp16", "tiny-fp32" }));
+        Assert.That(report.Variants[0].Precision.Values, Is.All.EqualTo("fp16"));
         foreach (VariantReport v in report.Variants)
         {
             AssertMeasured(v);
         }
 
-        QualityStats self = report.Variants[0].Quality;
+        QualityStats self = report.Variants[1].Quality;
         Assert.That(self.PsnrDb, Is.EqualTo(double.PositiveInfinity));
         Assert.That((self.LatentRmse, self.LatentCosine, self.Ssim), Is.EqualTo((0.0, 1.0, 1.0)).Within(1e-9));
         string markdown = File.ReadAllText(Path.Combine(output, "report.md"));
-        Assert.That(markdown, Does.Contain("| **tiny-fp32** (ref) |").And.Contain("| copy |").And.Contain("∞")
-            .And.Contain("fresh `onnxdiff bench worker` process"));
+        Assert.That(markdown, Does.Contain("| **tiny-fp32** (ref) |").And.Contain("| tiny-fp16 |").And.Contain("∞")
+            .And.Contain("fresh `onnxdiff bench worker` process").And.Contain("fp16 on the CPU provider"));
         AssertPng(Path.Combine(output, "chart.png"), BenchChart.Width, BenchChart.Height);
         AssertPng(Path.Combine(output, "grid.png"), minWidth: 2 * 128, minHeight: 128);
     }
@@ -125,15 +126,5 @@ public sealed class BenchSmokeTests
         int code = CliCommon.Invoke(Program.BuildRoot(), args, stdout, stderr);
         Assert.That(code, Is.Zero, $"onnxdiff {string.Join(' ', args)} failed: {stderr}");
         return stdout.ToString();
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.IO;
+using OnnxDiffusion.Runtime.Onnx;
 
 namespace OnnxDiffusion.Runtime.Benchmarking;
 
@@ -19,7 +20,7 @@ public static class BenchJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new ProviderConverter(), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
     /// <summary>Serializes <paramref name="value"/> to <paramref name="path"/> atomically.</summary>
@@ -48,5 +49,16 @@ public static class BenchJson
             throw new InvalidInputException(
                 $"Benchmark file {path} is not valid {typeof(T).Name} JSON: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Execution providers as the CLI spells them (<c>cpu</c>, <c>cuda</c>, <c>tensorrt</c>).</summary>
+    private sealed class ProviderConverter : JsonConverter<ExecutionProviderKind>
+    {
+        public override ExecutionProviderKind Read(
+            ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            ExecutionProviders.Parse(reader.GetString() ?? string.Empty);
+
+        public override void Write(Utf8JsonWriter writer, ExecutionProviderKind value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(ExecutionProviders.CliName(value));
     }
 }

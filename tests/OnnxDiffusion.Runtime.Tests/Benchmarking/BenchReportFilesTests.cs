@@ -1,4 +1,5 @@
 using OnnxDiffusion.Runtime.Benchmarking;
+using OnnxDiffusion.Runtime.Onnx;
 using OnnxDiffusion.TestSupport;
 
 namespace OnnxDiffusion.Runtime.Tests.Benchmarking;
@@ -16,6 +17,21 @@ public sealed class BenchReportFilesTests
         Assert.That(text, Does.Contain("\"psnr_db\": \"Infinity\"").And.Contain("\"ssim\": \"NaN\""));
         QualityStats back = BenchJson.Read<QualityStats>(temp.File("q.json"));
         Assert.That(double.IsPositiveInfinity(back.PsnrDb) && double.IsNaN(back.Ssim), Is.True);
+    }
+
+    [Test]
+    public void BenchJson_SettingsWithProvider_RoundTripWithCliSpelling()
+    {
+        using var temp = new TempDir();
+        var settings = new BenchSettings
+        {
+            Prompts = ["a", "b"], Provider = ExecutionProviderKind.TensorRt, Seeds = 3, Width = 64,
+        };
+        BenchJson.Write(temp.File("s.json"), settings);
+        Assert.That(File.ReadAllText(temp.File("s.json")), Does.Contain("\"provider\": \"tensorrt\""));
+        BenchSettings back = BenchJson.Read<BenchSettings>(temp.File("s.json"));
+        Assert.That(back.Prompts, Is.EqualTo(settings.Prompts));
+        Assert.That(back with { Prompts = settings.Prompts }, Is.EqualTo(settings));
     }
 
     [Test]
