@@ -96,10 +96,12 @@ public static class QuantizeCommand
                 : $"{c.Key} {c.Value}"));
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {result.OutputDir}: {parts}; {result.Bytes / 1e6:F1} MB"));
-        if (result.Pipelines.Values.Contains("int8-dynamic"))
+        string[] dynamic = result.Pipelines.Where(p => p.Value == "int8-dynamic").Select(p => p.Key).ToArray();
+        if (dynamic.Length > 0)
         {
-            writer.WriteLine("note: no calibration statistics, so INT8 used dynamic MatMul quantization and " +
-                "weight-only INT8 convolutions (smaller, not faster). Pass --calibration FILE for static QDQ.");
+            writer.WriteLine($"note: no calibration statistics for {string.Join(", ", dynamic)}, so INT8 used " +
+                "dynamic MatMul quantization and weight-only INT8 convolutions there (smaller, not faster). Pass " +
+                "--calibration FILE with statistics for them for static QDQ.");
         }
     }
 
