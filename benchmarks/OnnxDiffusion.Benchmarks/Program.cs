@@ -30,8 +30,9 @@ public static class Program
                 Size = IntOption(args, "--size", 512), Steps = IntOption(args, "--steps", 3),
                 WarmUp = IntOption(args, "--warmup", 2), Threads = IntOption(args, "--threads", 2),
                 VaeRuns = IntOption(args, "--vae-runs", 2), ProfilePrefix = StringOption(args, "--profile"),
-                UNetGflop = double.TryParse(StringOption(args, "--unet-gflop"), System.Globalization.NumberStyles.Float,
-                    System.Globalization.CultureInfo.InvariantCulture, out double g) ? g : 0,
+                UNetGflop = double.TryParse(StringOption(args, "--unet-gflop"),
+                    System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture,
+                    out double g) ? g : 0,
             });
         }
 
@@ -47,7 +48,8 @@ public static class Program
             return 0;
         }
 
-        Console.Error.WriteLine("usage: read-weights FILE [--rounds N] | write-sd15 FILE [--layout sd15-ldm-keys.tsv] | "
+        Console.Error.WriteLine("usage: read-weights FILE [--rounds N] | "
+            + "write-sd15 FILE [--layout sd15-ldm-keys.tsv] | "
             + "runtime PACKAGE [--size 512] [--steps 3] [--warmup 2] [--threads 2] [--vae-runs 2] [--profile PREFIX] "
             + "[--unet-gflop G] | flops MODEL.onnx [--size 512] [--batch 2] [--threads 2] | "
             + "profile-summary PROFILE.json [--runs N]");

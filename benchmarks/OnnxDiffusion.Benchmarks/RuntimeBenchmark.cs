@@ -37,7 +37,8 @@ internal static class RuntimeBenchmark
             $"{o.Threads} threads, {o.WarmUp} warm-ups + {o.Steps} timed UNet steps, load {LoadAverage()}");
         var config = new SessionConfig { IntraOpThreads = o.Threads, ProfilePrefix = o.ProfilePrefix };
         using var package = DiffusionPackage.Open(packageDir, config);
-        foreach (string component in new[] { PackageLayout.TextEncoder, PackageLayout.UNet, PackageLayout.VaeDecoder })
+        string[] components = [PackageLayout.TextEncoder, PackageLayout.UNet, PackageLayout.VaeDecoder];
+        foreach (string component in components)
         {
             Console.WriteLine($"load {component}: {package.Session(component).LoadTime.TotalSeconds:F2} s, " +
                 $"RSS {Rss("VmRSS"):F2} GiB");
@@ -71,12 +72,14 @@ internal static class RuntimeBenchmark
         return (positive, negative);
     }
 
-    private static void UNet(DiffusionPackage package, TextContext positive, TextContext negative, RuntimeBenchOptions o)
+    private static void UNet(
+        DiffusionPackage package, TextContext positive, TextContext negative, RuntimeBenchOptions o)
     {
         int latent = o.Size / 8;
         var shape = new LatentShape(1, latent, latent);
         using UNetRunner runner = package.UNet();
-        using var model = new OnnxUNetModel(runner, positive, negative, shape, package.Prediction, package.ModelSampling);
+        using var model = new OnnxUNetModel(
+            runner, positive, negative, shape, package.Prediction, package.ModelSampling);
         var sample = new float[4 * latent * latent];
         new TorchCpuRandom(1).FillNormal(sample);
         var output = new float[2 * sample.Length];
@@ -120,7 +123,9 @@ internal static class RuntimeBenchmark
 
     private static void Profiles(DiffusionPackage package, RuntimeBenchOptions o)
     {
-        foreach (var (component, runs) in new[] { (PackageLayout.UNet, o.WarmUp + o.Steps), (PackageLayout.VaeDecoder, 1 + o.VaeRuns) })
+        (string, int)[] profiled =
+            [(PackageLayout.UNet, o.WarmUp + o.Steps), (PackageLayout.VaeDecoder, 1 + o.VaeRuns)];
+        foreach (var (component, runs) in profiled)
         {
             string file = package.Session(component).Session.EndProfiling();
             Console.WriteLine($"profile {component}: {file}");
@@ -147,7 +152,8 @@ internal static class RuntimeBenchmark
     private static double Median(List<double> times)
     {
         var sorted = times.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        int half = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
     }
 
     /// <summary>A /proc/self/status memory field (kB) in GiB.</summary>

@@ -153,7 +153,10 @@ public sealed class OnnxUNetModelTests
         {
             using UNetRunner runner = Package.UNet();
             using OnnxUNetModel model = Model(runner, positive, negative, batch);
-            var latent = new LatentInput { Samples = new FloatTensor(batch, 4, Latent, Latent), BatchIndex = batchIndex };
+            var latent = new LatentInput
+            {
+                Samples = new FloatTensor(batch, 4, Latent, Latent), BatchIndex = batchIndex,
+            };
             return CommonKSampler.Sample(model, latent, options);
         }
 
