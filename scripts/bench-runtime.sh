@@ -33,6 +33,10 @@ bench=benchmarks/OnnxDiffusion.Benchmarks/bin/Release/net10.0/OnnxDiffusion.Benc
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== uptime: $(uptime)"
+# Machine state first: runtime-notes measured Conv 28.7 ms (1 thread) / 15.7 ms (2) and MatMul 3.17 / 1.70 ms on
+# an idle machine. Scale every number below by (calibrated time / notes time) before comparing with targets.
+"$bench" calibrate --threads 1
+"$bench" calibrate --threads "$threads"
 mkdir -p "$work"
 if [ ! -f "$work/pkg/onnxdiffusion.json" ]; then
   "$cli" synth --size full --dtype fp16 -o "$work/sd15-full-fp16.safetensors"
@@ -61,4 +65,5 @@ for size in $sizes; do
       --profile "$work/profile-$size"
   fi
 done
+"$bench" calibrate --threads "$threads"
 echo "== uptime at end: $(uptime)"

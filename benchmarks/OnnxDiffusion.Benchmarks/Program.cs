@@ -6,7 +6,8 @@ namespace OnnxDiffusion.Benchmarks;
 /// <c>write-sd15 FILE [--layout TSV]</c> writes a full-size synthetic SD1.5 fp16 safetensors file (seeded random data);
 /// <c>runtime PACKAGE --size N</c> times text encoder, UNet steps and VAE decode through the runtime
 /// (<see cref="RuntimeBenchmark"/>); <c>flops MODEL --size N</c> counts a graph's FLOPs (<see cref="FlopCounter"/>);
-/// <c>profile-summary FILE</c> prints ORT profile kernel time per op type.
+/// <c>profile-summary FILE</c> prints ORT profile kernel time per op type; <c>calibrate</c> times two reference
+/// kernels against runtime-notes (<see cref="CalibrateCommand"/>).
 /// </summary>
 public static class Program
 {
@@ -42,6 +43,11 @@ public static class Program
                 IntOption(args, "--threads", 2));
         }
 
+        if (args.Length >= 1 && args[0] == "calibrate")
+        {
+            return CalibrateCommand.Run(IntOption(args, "--threads", 2));
+        }
+
         if (args.Length >= 2 && args[0] == "profile-summary")
         {
             OrtProfile.PrintTimeByOp(OrtProfile.Read(args[1]), IntOption(args, "--runs", 1), Console.Out);
@@ -52,7 +58,7 @@ public static class Program
             + "write-sd15 FILE [--layout sd15-ldm-keys.tsv] | "
             + "runtime PACKAGE [--size 512] [--steps 3] [--warmup 2] [--threads 2] [--vae-runs 2] [--profile PREFIX] "
             + "[--unet-gflop G] | flops MODEL.onnx [--size 512] [--batch 2] [--threads 2] | "
-            + "profile-summary PROFILE.json [--runs N]");
+            + "profile-summary PROFILE.json [--runs N] | calibrate [--threads N]");
         return 2;
     }
 

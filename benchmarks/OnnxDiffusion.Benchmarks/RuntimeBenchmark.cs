@@ -91,6 +91,7 @@ internal static class RuntimeBenchmark
 
         var times = new List<double>(o.Steps);
         long bytes = 0;
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         for (int i = 0; i < o.Steps; i++)
         {
             // Only the UNet call is inside the allocation window (static timestamps allocate nothing).
@@ -103,8 +104,14 @@ internal static class RuntimeBenchmark
             Console.WriteLine($"  unet step {i + 1}: {times[^1]:F3} s");
         }
 
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / Math.Max(o.Steps, 1);
         Console.WriteLine($"unet {o.Size}² CFG batch 2 per step: {Stats(times)}; managed bytes per step: " +
             $"{bytes / Math.Max(o.Steps, 1)}");
+        // CPU seconds per step (all threads, spin-waiting included) vs wall time tells contention from slowness:
+        // on an idle machine CPU ≈ threads × wall.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"unet CPU time per step: {cpu:F2} s (wall mean {times.Average():F2} s: {cpu / times.Average():F2} " +
+            $"cores busy of {o.Threads})"));
         if (o.UNetGflop > 0)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -119,8 +126,11 @@ internal static class RuntimeBenchmark
         var latents = new FloatTensor(1, 4, latent, latent);
         new TorchCpuRandom(2).FillNormal(latents.Data);
         pipeline.Decode(latents); // warm-up
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var times = Repeat(o.VaeRuns, () => pipeline.Decode(latents));
-        Console.WriteLine($"vae_decoder {o.Size}²: {Stats(times)}");
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / Math.Max(o.VaeRuns, 1);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"vae_decoder {o.Size}²: {Stats(times)}; CPU time per decode {cpu:F2} s"));
     }
 
     private static void Profiles(DiffusionPackage package, RuntimeBenchOptions o)
