@@ -9,8 +9,9 @@
 #
 # Per size it prints: the UNet's FLOPs per CFG evaluation (exported graph, static shapes; see FlopCounter.cs for
 # what is counted), session load times, text-encoder time, UNet time per step (min/median after warm-ups) with
-# the managed bytes each step allocates and the achieved GFLOP/s, VAE decode time, and peak RSS (VmHWM and
-# /usr/bin/time -v). PROFILE=1 adds a profiled run (ORT kernel time per op type; slower, so timed separately).
+# the managed bytes each step allocates and the achieved GFLOP/s, VAE decode time, peak RSS of the benchmark
+# (all sessions loaded at once) and of `onnxdiff generate` (one session at a time: the product's number).
+# PROFILE=1 adds a profiled run (ORT kernel time per op type; slower, so timed separately).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/onnxdiff-bench}
@@ -32,6 +33,10 @@ bench=benchmarks/OnnxDiffusion.Benchmarks/bin/Release/net10.0/OnnxDiffusion.Benc
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== uptime: $(uptime)"
+# Machine state first: runtime-notes measured Conv 28.7 ms (1 thread) / 15.7 ms (2) and MatMul 3.17 / 1.70 ms on
+# an idle machine. Scale every number below by (calibrated time / notes time) before comparing with targets.
+"$bench" calibrate --threads 1
+"$bench" calibrate --threads "$threads"
 mkdir -p "$work"
 if [ ! -f "$work/pkg/onnxdiffusion.json" ]; then
   "$cli" synth --size full --dtype fp16 -o "$work/sd15-full-fp16.safetensors"
@@ -41,17 +46,24 @@ fi
 
 for size in $sizes; do
   echo "== ${size}x${size}"
-  gflop=$("$bench" flops "$work/pkg/unet/model.onnx" --size "$size" --batch 2 --threads "$threads" \
-    | tee /dev/stderr | sed -n 's/^gflop=//p')
+  # (not `tee /dev/stderr`: reopening stderr truncates a redirected log file)
+  flops=$("$bench" flops "$work/pkg/unet/model.onnx" --size "$size" --batch 2 --threads "$threads")
+  echo "$flops"
+  gflop=$(sed -n 's/^gflop=//p' <<< "$flops")
   "$bench" flops "$work/pkg/vae_decoder/model.onnx" --size "$size" --batch 1 --threads "$threads"
   echo "== uptime before run: $(uptime)"
   /usr/bin/time -v "$bench" runtime "$work/pkg" --size "$size" --threads "$threads" --steps "$steps" \
     --warmup "$warmup" --vae-runs "$vae_runs" --unet-gflop "$gflop" 2> "$work/time-$size.txt"
   grep -E "Maximum resident|Elapsed \(wall|Percent of CPU" "$work/time-$size.txt"
+  echo "== product peak RSS: onnxdiff generate ${size}x${size}, 2 steps (sessions released after each stage)"
+  /usr/bin/time -v "$cli" generate -m "$work/pkg" -p "a photograph of an astronaut riding a horse" \
+    --width "$size" --height "$size" --steps 2 --threads "$threads" -o "$work/gen-$size.png" 2> "$work/gen-$size.txt"
+  grep -E "Maximum resident|Elapsed \(wall|Percent of CPU" "$work/gen-$size.txt"
   if [ "${PROFILE:-0}" = 1 ]; then
     echo "== profiled run ${size}x${size} (timings slowed by profiling)"
     "$bench" runtime "$work/pkg" --size "$size" --threads "$threads" --steps 2 --warmup 1 --vae-runs 1 \
       --profile "$work/profile-$size"
   fi
 done
+"$bench" calibrate --threads "$threads"
 echo "== uptime at end: $(uptime)"

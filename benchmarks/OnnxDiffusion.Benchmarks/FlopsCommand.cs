@@ -15,7 +15,10 @@ internal static class FlopsCommand
     public static int Run(string modelPath, int size, int batch, int threads)
     {
         string prefix = Path.Combine(Path.GetTempPath(), $"onnxdiff-flops-{Environment.ProcessId}");
-        var config = new SessionConfig { IntraOpThreads = threads, OptimizationLevel = "disabled", ProfilePrefix = prefix };
+        var config = new SessionConfig
+        {
+            IntraOpThreads = threads, OptimizationLevel = "disabled", ProfilePrefix = prefix,
+        };
         string profile;
         using (var session = ModelSession.Create(modelPath, config))
         {
@@ -23,7 +26,8 @@ internal static class FlopsCommand
             try
             {
                 using var runOptions = new RunOptions();
-                using var _ = session.Session.Run(runOptions, [.. inputs.Keys], [.. inputs.Values], session.OutputNames.Take(1).ToArray());
+                string[] outputs = [session.OutputNames[0]];
+                using var _ = session.Session.Run(runOptions, [.. inputs.Keys], [.. inputs.Values], outputs);
             }
             finally
             {

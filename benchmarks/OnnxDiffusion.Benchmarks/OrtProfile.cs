@@ -29,7 +29,8 @@ internal static class OrtProfile
         foreach (JsonElement e in document.RootElement.EnumerateArray())
         {
             if (e.GetProperty("cat").GetString() != "Node" ||
-                e.GetProperty("name").GetString() is not string name || !name.EndsWith(KernelSuffix, StringComparison.Ordinal))
+                e.GetProperty("name").GetString() is not string name ||
+                !name.EndsWith(KernelSuffix, StringComparison.Ordinal))
             {
                 continue;
             }

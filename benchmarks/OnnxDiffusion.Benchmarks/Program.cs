@@ -27,6 +27,8 @@ public static class Program
                     a.Where(x => x.Contains('=', StringComparison.Ordinal) && !x.StartsWith('-'))
                         .Select(x => x.Split('=', 2)).Select(p => (p[0], p[1])).ToArray(),
                     IntOption(a, "--size", 256), IntOption(a, "--runs", 5), IntOption(a, "--threads", 2))),
+            ["calibrate"] = ("[--threads N]: time two reference kernels against runtime-notes",
+                a => CalibrateCommand.Run(IntOption(a, "--threads", 2))),
             ["profile-summary"] = ("PROFILE.json [--runs N]: ORT profile kernel time per op type", a =>
             {
                 if (a.Length < 1)

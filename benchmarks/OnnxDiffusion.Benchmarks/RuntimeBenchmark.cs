@@ -37,7 +37,8 @@ internal static class RuntimeBenchmark
             $"{o.Threads} threads, {o.WarmUp} warm-ups + {o.Steps} timed UNet steps, load {LoadAverage()}");
         var config = new SessionConfig { IntraOpThreads = o.Threads, ProfilePrefix = o.ProfilePrefix };
         using var package = DiffusionPackage.Open(packageDir, config);
-        foreach (string component in new[] { PackageLayout.TextEncoder, PackageLayout.UNet, PackageLayout.VaeDecoder })
+        string[] components = [PackageLayout.TextEncoder, PackageLayout.UNet, PackageLayout.VaeDecoder];
+        foreach (string component in components)
         {
             Console.WriteLine($"load {component}: {package.Session(component).LoadTime.TotalSeconds:F2} s, " +
                 $"RSS {Rss("VmRSS"):F2} GiB");
@@ -71,12 +72,14 @@ internal static class RuntimeBenchmark
         return (positive, negative);
     }
 
-    private static void UNet(DiffusionPackage package, TextContext positive, TextContext negative, RuntimeBenchOptions o)
+    private static void UNet(
+        DiffusionPackage package, TextContext positive, TextContext negative, RuntimeBenchOptions o)
     {
         int latent = o.Size / 8;
         var shape = new LatentShape(1, latent, latent);
         using UNetRunner runner = package.UNet();
-        using var model = new OnnxUNetModel(runner, positive, negative, shape, package.Prediction, package.ModelSampling);
+        using var model = new OnnxUNetModel(
+            runner, positive, negative, shape, package.Prediction, package.ModelSampling);
         var sample = new float[4 * latent * latent];
         new TorchCpuRandom(1).FillNormal(sample);
         var output = new float[2 * sample.Length];
@@ -86,20 +89,29 @@ internal static class RuntimeBenchmark
             model.Predict(new UNetRequest(sample, dims, 999f - i, true), output);
         }
 
-        var times = new List<double>();
+        var times = new List<double>(o.Steps);
         long bytes = 0;
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         for (int i = 0; i < o.Steps; i++)
         {
+            // Only the UNet call is inside the allocation window (static timestamps allocate nothing).
             long before = GC.GetAllocatedBytesForCurrentThread();
-            var clock = Stopwatch.StartNew();
+            long start = Stopwatch.GetTimestamp();
             model.Predict(new UNetRequest(sample, dims, 800f - (100 * i), true), output);
-            times.Add(clock.Elapsed.TotalSeconds);
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
             bytes += GC.GetAllocatedBytesForCurrentThread() - before;
+            times.Add(elapsed.TotalSeconds);
             Console.WriteLine($"  unet step {i + 1}: {times[^1]:F3} s");
         }
 
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / Math.Max(o.Steps, 1);
         Console.WriteLine($"unet {o.Size}² CFG batch 2 per step: {Stats(times)}; managed bytes per step: " +
             $"{bytes / Math.Max(o.Steps, 1)}");
+        // CPU seconds per step (all threads, spin-waiting included) vs wall time tells contention from slowness:
+        // on an idle machine CPU ≈ threads × wall.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"unet CPU time per step: {cpu:F2} s (wall mean {times.Average():F2} s: {cpu / times.Average():F2} " +
+            $"cores busy of {o.Threads})"));
         if (o.UNetGflop > 0)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -114,13 +126,18 @@ internal static class RuntimeBenchmark
         var latents = new FloatTensor(1, 4, latent, latent);
         new TorchCpuRandom(2).FillNormal(latents.Data);
         pipeline.Decode(latents); // warm-up
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var times = Repeat(o.VaeRuns, () => pipeline.Decode(latents));
-        Console.WriteLine($"vae_decoder {o.Size}²: {Stats(times)}");
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / Math.Max(o.VaeRuns, 1);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"vae_decoder {o.Size}²: {Stats(times)}; CPU time per decode {cpu:F2} s"));
     }
 
     private static void Profiles(DiffusionPackage package, RuntimeBenchOptions o)
     {
-        foreach (var (component, runs) in new[] { (PackageLayout.UNet, o.WarmUp + o.Steps), (PackageLayout.VaeDecoder, 1 + o.VaeRuns) })
+        (string, int)[] profiled =
+            [(PackageLayout.UNet, o.WarmUp + o.Steps), (PackageLayout.VaeDecoder, 1 + o.VaeRuns)];
+        foreach (var (component, runs) in profiled)
         {
             string file = package.Session(component).Session.EndProfiling();
             Console.WriteLine($"profile {component}: {file}");
@@ -147,7 +164,8 @@ internal static class RuntimeBenchmark
     private static double Median(List<double> times)
     {
         var sorted = times.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        int half = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
     }
 
     /// <summary>A /proc/self/status memory field (kB) in GiB.</summary>

@@ -47,6 +47,7 @@ public static class GenerateCommand
             Provider = ExecutionProviders.Parse(parse.GetValue(o.Ep)!),
             DeviceId = parse.GetValue(o.DeviceId),
             IntraOpThreads = parse.GetValue(o.Threads),
+            ReleaseAfterUse = true, // one generation per process: one model in memory at a time
         };
         using var package = DiffusionPackage.Open(parse.GetValue(o.Model)!, config);
         var pipeline = new StableDiffusionPipeline(package);

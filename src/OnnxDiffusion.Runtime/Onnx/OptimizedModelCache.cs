@@ -104,7 +104,8 @@ public static class OptimizedModelCache
 
         try
         {
-            File.Move(written, Path.Combine(Path.GetDirectoryName(written)!, name[..marker] + ".onnx"), overwrite: true);
+            string entry = Path.Combine(Path.GetDirectoryName(written)!, name[..marker] + ".onnx");
+            File.Move(written, entry, overwrite: true);
         }
         catch (IOException)
         {

@@ -32,6 +32,15 @@ public sealed record SessionConfig
 
     /// <summary>Write an ORT profile (JSON) with this prefix; null disables profiling.</summary>
     public string? ProfilePrefix { get; init; }
+
+    /// <summary>
+    /// Release each component's session as soon as the pipeline stage that uses it is done (text encoder after
+    /// encoding, VAE encoder after encoding the init image, UNet after sampling, VAE decoder after decoding), so
+    /// one model is resident at a time: peak memory is that of the largest stage instead of the sum of all
+    /// (SD1.5 fp32 at 512²: the UNet's weights and activations alone). Every generation then loads its sessions
+    /// again, so use it for one-shot runs such as the CLI. Default false (sessions live as long as the package).
+    /// </summary>
+    public bool ReleaseAfterUse { get; init; }
 }
 
 /// <summary>TensorRT provider options (trt_* keys of ORT's TensorRT EP).</summary>

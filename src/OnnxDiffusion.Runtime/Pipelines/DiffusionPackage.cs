@@ -14,6 +14,7 @@ namespace OnnxDiffusion.Runtime.Pipelines;
 public sealed class DiffusionPackage : IDisposable
 {
     private readonly Dictionary<string, ModelSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TimeSpan> _loadTimes = new(StringComparer.Ordinal);
 
     private DiffusionPackage(PackageLayout layout, PackageManifest manifest, SessionConfig config)
     {
@@ -39,9 +40,8 @@ public sealed class DiffusionPackage : IDisposable
     public PredictionType Prediction =>
         Manifest.PredictionType == "v_prediction" ? PredictionType.VPrediction : PredictionType.Epsilon;
 
-    /// <summary>Per-component session load times, in load order.</summary>
-    public IReadOnlyDictionary<string, TimeSpan> LoadTimes =>
-        _sessions.ToDictionary(kv => kv.Key, kv => kv.Value.LoadTime, StringComparer.Ordinal);
+    /// <summary>Per-component session load times (the latest load of each, released sessions included).</summary>
+    public IReadOnlyDictionary<string, TimeSpan> LoadTimes => _loadTimes;
 
     /// <summary>Opens <paramref name="root"/> (checks the required components exist; loads nothing yet).</summary>
     public static DiffusionPackage Open(string root, SessionConfig config)
@@ -58,9 +58,37 @@ public sealed class DiffusionPackage : IDisposable
             ShapeProfile? profile = null;
             session = ModelSession.Create(Layout.ModelPath(component), Config, profile);
             _sessions[component] = session;
+            _loadTimes[component] = session.LoadTime;
         }
 
         return session;
+    }
+
+    /// <summary>Whether the session of <paramref name="component"/> is currently loaded.</summary>
+    public bool IsLoaded(string component) => _sessions.ContainsKey(component);
+
+    /// <summary>
+    /// Disposes the session of <paramref name="component"/> if it is loaded (runners over it become unusable);
+    /// the next <see cref="Session"/> call loads it again.
+    /// </summary>
+    public void Release(string component)
+    {
+        if (_sessions.Remove(component, out ModelSession? session))
+        {
+            session.Dispose();
+        }
+    }
+
+    /// <summary><see cref="Release"/> when <see cref="SessionConfig.ReleaseAfterUse"/> is set; returns whether it did.</summary>
+    public bool ReleaseAfterUse(string component)
+    {
+        if (!Config.ReleaseAfterUse)
+        {
+            return false;
+        }
+
+        Release(component);
+        return true;
     }
 
     /// <summary>A text-encoder runner.</summary>

@@ -30,7 +30,10 @@ public sealed class StableDiffusionPipeline
         new ClipPromptTokenizer(ClipTokenizer.FromDirectory(_package.Layout.TokenizerDir)),
         _package.Layout.ModelPath(Core.Packages.PackageLayout.TextEncoder));
 
-    /// <summary>Runs <paramref name="request"/>; <paramref name="progress"/> sees every sampling step.</summary>
+    /// <summary>
+    /// Runs <paramref name="request"/>; <paramref name="progress"/> sees every sampling step. With
+    /// <see cref="Onnx.SessionConfig.ReleaseAfterUse"/> each component's session is released after its stage.
+    /// </summary>
     /// <exception cref="Core.Errors.InvalidInputException">An invalid request (all problems at once).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public GenerationResult Generate(
@@ -46,6 +49,31 @@ public sealed class StableDiffusionPipeline
         };
         options.Validate();
         var timings = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var (positive, negative) = EncodePrompts(request, timings);
+        var shape = new LatentShape(request.Batch, request.Height / 8, request.Width / 8);
+        LatentInput latent = PrepareLatent(request, shape, timings);
+        // Inpainting UNets also take [mask, masked-image latents]: encoded before the UNet loads (low memory).
+        int manifestExtra = _package.Manifest.UNetInChannels - 4;
+        float[]? extra = manifestExtra > 0 ? InpaintChannels(request, shape, manifestExtra) : null;
+        _package.ReleaseAfterUse(Core.Packages.PackageLayout.VaeEncoder);
+        var plan = new SamplingPlan(request, options, positive, negative, shape, latent, extra);
+        var steps = new List<TimeSpan>();
+        var clock = Stopwatch.StartNew();
+        (FloatTensor samples, int evaluations) = Sample(plan, steps, progress, cancellationToken);
+        timings["unet"] = clock.Elapsed;
+        clock.Restart();
+        FloatTensor images = Decode(samples, cancellationToken);
+        _package.ReleaseAfterUse(Core.Packages.PackageLayout.VaeDecoder);
+        timings["vae_decoder"] = clock.Elapsed;
+        return new GenerationResult
+        {
+            Images = images, Latents = samples, Timings = timings, StepTimes = steps, UNetEvaluations = evaluations,
+        };
+    }
+
+    private (TextContext Positive, TextContext? Negative) EncodePrompts(
+        GenerationRequest request, Dictionary<string, TimeSpan> timings)
+    {
         var clock = Stopwatch.StartNew();
         TextContext positive = Conditioner.Encode(request.Prompt, request.ClipSkip);
         TextContext? negative = IsOne(request.Cfg) ? null : Conditioner.Encode(request.NegativePrompt, request.ClipSkip);
@@ -54,34 +82,42 @@ public sealed class StableDiffusionPipeline
             (positive, negative) = TextContext.EqualizeLengths(positive, negative);
         }
 
-        timings["text_encoder"] = clock.Elapsed;
-        var shape = new LatentShape(request.Batch, request.Height / 8, request.Width / 8);
-        LatentInput latent = PrepareLatent(request, shape, timings, out FloatTensor? sourceLatents);
-        using UNetRunner runner = _package.UNet();
-        using var model = new OnnxUNetModel(runner, positive, negative, shape, _package.Prediction,
-            _package.ModelSampling, cancellationToken);
-        if (runner.InChannels > 4)
+        if (_package.ReleaseAfterUse(Core.Packages.PackageLayout.TextEncoder))
         {
-            model.SetExtraChannels(InpaintChannels(request, shape, sourceLatents, runner.InChannels - 4));
+            _conditioner = null; // its runner wraps the released session
         }
 
-        var steps = new List<TimeSpan>();
-        var stepClock = Stopwatch.StartNew();
-        clock.Restart();
-        FloatTensor samples = CommonKSampler.Sample(model, latent, options, (in SamplingProgress p) =>
+        timings["text_encoder"] = clock.Elapsed;
+        return (positive, negative);
+    }
+
+    /// <summary>Binds the UNet, runs the KSampler and releases the UNet (bindings always; the session on request).</summary>
+    private (FloatTensor Samples, int Evaluations) Sample(
+        SamplingPlan plan, List<TimeSpan> steps, SamplingProgressCallback? progress, CancellationToken cancellationToken)
+    {
+        try
         {
-            steps.Add(stepClock.Elapsed);
-            stepClock.Restart();
-            progress?.Invoke(p);
-        }, cancellationToken);
-        timings["unet"] = clock.Elapsed;
-        clock.Restart();
-        FloatTensor images = Decode(samples, cancellationToken);
-        timings["vae_decoder"] = clock.Elapsed;
-        return new GenerationResult
+            using UNetRunner runner = _package.UNet();
+            using var model = new OnnxUNetModel(runner, plan.Positive, plan.Negative, plan.Shape, _package.Prediction,
+                _package.ModelSampling, cancellationToken);
+            if (runner.InChannels > 4)
+            {
+                model.SetExtraChannels(plan.Extra ?? InpaintChannels(plan.Request, plan.Shape, runner.InChannels - 4));
+            }
+
+            var stepClock = Stopwatch.StartNew();
+            FloatTensor samples = CommonKSampler.Sample(model, plan.Latent, plan.Options, (in SamplingProgress p) =>
+            {
+                steps.Add(stepClock.Elapsed);
+                stepClock.Restart();
+                progress?.Invoke(p);
+            }, cancellationToken);
+            return (samples, model.Evaluations);
+        }
+        finally
         {
-            Images = images, Latents = samples, Timings = timings, StepTimes = steps, UNetEvaluations = model.Evaluations,
-        };
+            _package.ReleaseAfterUse(Core.Packages.PackageLayout.UNet);
+        }
     }
 
     /// <summary>VAEDecode: raw latents → IMAGE <c>[B, H, W, 3]</c> = clamp((x + 1) / 2, 0, 1).</summary>
@@ -108,10 +144,8 @@ public sealed class StableDiffusionPipeline
         return _package.VaeEncoder().Run(nchw, cancellationToken);
     }
 
-    private LatentInput PrepareLatent(
-        GenerationRequest request, LatentShape shape, Dictionary<string, TimeSpan> timings, out FloatTensor? source)
+    private LatentInput PrepareLatent(GenerationRequest request, LatentShape shape, Dictionary<string, TimeSpan> timings)
     {
-        source = null;
         if (request.InitImage is null)
         {
             return new LatentInput { Samples = new FloatTensor(shape.Batch, 4, shape.Height, shape.Width) };
@@ -121,11 +155,10 @@ public sealed class StableDiffusionPipeline
         FloatTensor image = FitImage(request.InitImage, request.Width, request.Height);
         FloatTensor one = Encode(image);
         timings["vae_encoder"] = clock.Elapsed;
-        source = Repeat(one, shape.Batch);
-        return new LatentInput { Samples = source, NoiseMask = request.Mask };
+        return new LatentInput { Samples = Repeat(one, shape.Batch), NoiseMask = request.Mask };
     }
 
-    private float[] InpaintChannels(GenerationRequest request, LatentShape shape, FloatTensor? source, int extra)
+    private float[] InpaintChannels(GenerationRequest request, LatentShape shape, int extra)
     {
         // 9-channel inpainting UNets take [mask, masked-image latents]; without a mask the whole image is kept
         // (mask 0) and the "masked image" is the init image, or gray (zero latents) for txt2img.
@@ -169,7 +202,6 @@ public sealed class StableDiffusionPipeline
             }
         }
 
-        _ = source;
         return channels;
     }
 
@@ -197,4 +229,9 @@ public sealed class StableDiffusionPipeline
     }
 
     private static bool IsOne(double cfg) => CfgDenoiser.IsClose(cfg, 1.0);
+
+    /// <summary>Everything the sampling stage needs.</summary>
+    private sealed record SamplingPlan(
+        GenerationRequest Request, KSamplerOptions Options, TextContext Positive, TextContext? Negative,
+        LatentShape Shape, LatentInput Latent, float[]? Extra);
 }

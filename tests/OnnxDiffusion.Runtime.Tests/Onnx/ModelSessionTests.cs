@@ -74,7 +74,8 @@ public sealed class ModelSessionTests
         DateTime written = File.GetLastWriteTimeUtc(CacheFiles()[0]);
 
         using var options = new SessionOptions();
-        Assert.That(OptimizedModelCache.Apply(options, Cached(), model), Is.EqualTo(CacheFiles()[0]), "second load hits");
+        Assert.That(OptimizedModelCache.Apply(options, Cached(), model), Is.EqualTo(CacheFiles()[0]),
+            "second load hits");
         using (var second = ModelSession.Create(model, Cached()))
         {
             Assert.That(PlainOrt.MaxAbsDiff(Evaluate(second), reference), Is.LessThanOrEqualTo(1e-5f));
@@ -134,7 +135,8 @@ public sealed class ModelSessionTests
     public void Create_CorruptCacheEntry_FallsBackToTheModelAndRewritesTheEntry()
     {
         string model = SmallModel("m");
-        string entry = Path.Combine(_dir.Path, "cache", OptimizedModelCache.Key(model, Cached(), OrtEnvironment.Version) + ".onnx");
+        string key = OptimizedModelCache.Key(model, Cached(), OrtEnvironment.Version);
+        string entry = Path.Combine(_dir.Path, "cache", key + ".onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
         File.WriteAllBytes(entry, [1, 2, 3, 4, 5]); // e.g. a crash while ORT was writing it
 

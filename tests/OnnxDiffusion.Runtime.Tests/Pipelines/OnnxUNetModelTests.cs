@@ -143,6 +143,33 @@ public sealed class OnnxUNetModelTests
     }
 
     [Test]
+    public void Batch2_SecondItem_EqualsABatch1RunWithBatchIndex1()
+    {
+        // ComfyUI draws a batch's noise in one randn call; batch_index [1] draws [1, C, H, W] twice and keeps the
+        // second draw. With C·H·W = 256 (a multiple of 16) both give item 1 the same noise.
+        var (positive, negative) = Contexts();
+        var options = new KSamplerOptions { Seed = 8, Steps = 3, Cfg = 6 };
+        FloatTensor Sample(int batch, IReadOnlyList<int>? batchIndex)
+        {
+            using UNetRunner runner = Package.UNet();
+            using OnnxUNetModel model = Model(runner, positive, negative, batch);
+            var latent = new LatentInput
+            {
+                Samples = new FloatTensor(batch, 4, Latent, Latent), BatchIndex = batchIndex,
+            };
+            return CommonKSampler.Sample(model, latent, options);
+        }
+
+        FloatTensor two = Sample(2, null);
+        FloatTensor second = Sample(1, [1]);
+        FloatTensor first = Sample(1, null);
+
+        Assert.That(PlainOrt.MaxAbsDiff(two.Data.AsSpan(Plane, Plane), second.Data), Is.LessThanOrEqualTo(1e-4f));
+        Assert.That(PlainOrt.MaxAbsDiff(two.Data.AsSpan(0, Plane), first.Data), Is.LessThanOrEqualTo(1e-4f));
+        Assert.That(PlainOrt.MaxAbsDiff(second.Data, first.Data), Is.GreaterThan(1e-2f));
+    }
+
+    [Test]
     public void Predict_TokenCancelledBeforeTheCall_ThrowsOperationCanceled()
     {
         // The token is linked to ORT's RunOptions.Terminate; a terminated run must surface as cancellation,

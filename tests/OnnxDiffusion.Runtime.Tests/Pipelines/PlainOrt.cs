@@ -10,7 +10,8 @@ namespace OnnxDiffusion.Runtime.Tests.Pipelines;
 internal static class PlainOrt
 {
     /// <summary>Runs <paramref name="session"/> on float inputs and returns one float output.</summary>
-    public static float[] Run(InferenceSession session, string output, params (string Name, float[] Data, long[] Shape)[] inputs)
+    public static float[] Run(
+        InferenceSession session, string output, params (string Name, float[] Data, long[] Shape)[] inputs)
     {
         var values = new List<OrtValue>();
         try

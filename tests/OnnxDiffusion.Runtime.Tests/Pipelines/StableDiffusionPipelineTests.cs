@@ -1,5 +1,6 @@
 using OnnxDiffusion.Core.Packages;
 using OnnxDiffusion.Core.Tensors;
+using OnnxDiffusion.Runtime.Onnx;
 using OnnxDiffusion.Runtime.Pipelines;
 using OnnxDiffusion.Runtime.Sampling;
 
@@ -179,6 +180,26 @@ public sealed class StableDiffusionPipelineTests
         Assert.That(inpaint.Images.Data, Has.All.InRange(0f, 1f));
         Assert.That(inpaint.Latents.Data.All(float.IsFinite), Is.True);
         Assert.That(PlainOrt.MaxAbsDiff(inpaint.Images.Data, txt2img.Images.Data), Is.GreaterThan(1e-3f));
+    }
+
+    [Test]
+    public void ReleaseAfterUse_FreesEverySessionAfterItsStage_AndGivesTheSameImages()
+    {
+        var config = new SessionConfig { ReleaseAfterUse = true };
+        using var package = DiffusionPackage.Open(TinyPackages.Standard, config);
+        var pipeline = new StableDiffusionPipeline(package);
+        var loaded = new List<string>();
+        void Progress(in SamplingProgress p) =>
+            loaded.Add(string.Join(",", PackageLayout.Components.Where(package.IsLoaded)));
+
+        FloatTensor first = pipeline.Generate(Request() with { InitImage = PlainOrt.Picture(Size, Size) }, Progress).Images;
+        FloatTensor second = pipeline.Generate(Request()).Images;
+
+        Assert.That(loaded, Has.All.EqualTo(PackageLayout.UNet), "only the UNet is resident while sampling");
+        Assert.That(PackageLayout.Components.Where(package.IsLoaded), Is.Empty, "nothing stays loaded afterwards");
+        Assert.That(package.LoadTimes.Keys, Is.EquivalentTo(PackageLayout.Components));
+        Assert.That(second.Data, Is.EqualTo(Generate(Request()).Data), "same pixels as with sessions kept");
+        Assert.That(first.Data, Is.EqualTo(Generate(Request() with { InitImage = PlainOrt.Picture(Size, Size) }).Data));
     }
 
     [Test]
