@@ -10,6 +10,10 @@ public static class Program
         new(StringComparer.Ordinal)
         {
             ["bench-unet"] = (UNetBench.Help, UNetBench.Run),
+            ["read-weights"] = ("FILE [--rounds N]: read every tensor warm, report GB/s",
+                a => a.Length >= 1 ? ReadWeightsBenchmark.Run(a[0], IntOption(a, "--rounds", 3)) : 2),
+            ["write-sd15"] = ("FILE [--layout TSV]: write a full-size synthetic SD1.5 fp16 file",
+                a => a.Length >= 1 ? WriteSd15Command.Run(a[0], StringOption(a, "--layout")) : 2),
         };
 
     /// <summary>Runs a verb; exit code 0 on success, 1 on a failed check, 2 on bad usage.</summary>
@@ -28,4 +32,13 @@ public static class Program
 
         return verb.Run(args[1..]);
     }
+
+    private static string? StringOption(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static int IntOption(string[] args, string name, int fallback) =>
+        int.TryParse(StringOption(args, name), out int v) ? v : fallback;
 }

@@ -13,9 +13,16 @@ public static class Program
         root.Options.Add(CliCommon.Verbose);
         // Verb registry: one line per verb (a CLI test parses --help of each).
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(LatentCommand.Create());
+        root.Subcommands.Add(NodesCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

@@ -114,7 +114,8 @@ public sealed partial class GraphBuilder
     public Value Scalar(double value, ElementType type = ElementType.Float) =>
         Constant(InitializerData.FloatFilled(type, value));
 
-    private List<KeyValuePair<string, IInitializerData>> ResolveInitializers(IInitializerSource weights)
+    private List<KeyValuePair<string, IInitializerData>> ResolveInitializers(IInitializerSource weights,
+        HashSet<Value>? used)
     {
         var result = new List<KeyValuePair<string, IInitializerData>>();
         var problems = new List<string>();
@@ -148,7 +149,10 @@ public sealed partial class GraphBuilder
 
         foreach ((Value value, IInitializerData data) in _constants)
         {
-            result.Add(new(value.Name, data));
+            if (used is null || used.Contains(value))
+            {
+                result.Add(new(value.Name, data));
+            }
         }
 
         return result;

@@ -71,10 +71,29 @@ public sealed partial class GraphBuilder
             "flowing into this module.");
     }
 
+    /// <summary>The nodes emitted so far, in emission (topological) order; read by Graph.Autodiff.</summary>
+    internal IReadOnlyList<NodeRecord> NodeRecords => _nodes;
+
+    /// <summary>Values marked with <c>StopGradient</c>: reverse-mode autodiff sends no gradient through them.</summary>
+    internal HashSet<Value> StopGradients { get; } = [];
+
     /// <summary>A node as recorded; names of its values are resolved when the graph is built.</summary>
-    private sealed class NodeRecord(
+    internal sealed class NodeRecord(
         string name, string opType, string domain, Value?[] inputs, Value[] outputs, AttributeProto[] attributes)
     {
+        public string Name => name;
+
+        public string OpType => opType;
+
+        public string Domain => domain;
+
+        /// <summary>Inputs; null entries are omitted optional inputs (trailing ones are trimmed).</summary>
+        public IReadOnlyList<Value?> Inputs => inputs;
+
+        public IReadOnlyList<Value> Outputs => outputs;
+
+        public IReadOnlyList<AttributeProto> Attributes => attributes;
+
         public NodeProto ToProto()
         {
             var node = new NodeProto { Name = name, OpType = opType };

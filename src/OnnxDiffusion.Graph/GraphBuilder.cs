@@ -108,7 +108,11 @@ public sealed partial class GraphBuilder
                 $"Graph '{Options.GraphName}' has no outputs. Call GraphBuilder.Output(value, name) before Build().");
         }
 
-        List<KeyValuePair<string, IInitializerData>> initializers = ResolveInitializers(weights);
+        List<NodeRecord> nodes = Options.PruneUnusedNodes ? UsedNodes() : _nodes;
+        HashSet<Value>? used = Options.PruneUnusedNodes
+            ? [.. nodes.SelectMany(n => n.Inputs).OfType<Value>(), .. _outputs.Select(o => o.Value)]
+            : null;
+        List<KeyValuePair<string, IInitializerData>> initializers = ResolveInitializers(weights, used);
         var graph = new GraphProto { Name = Options.GraphName };
         foreach (Value input in _inputs)
         {
@@ -120,12 +124,30 @@ public sealed partial class GraphBuilder
             graph.Output.Add(ToValueInfo(value.Name, value.ElementType, shape));
         }
 
-        foreach (NodeRecord node in _nodes)
+        foreach (NodeRecord node in nodes)
         {
             graph.Node.Add(node.ToProto());
         }
 
         return new OnnxModel(CreateModelProto(graph), initializers);
+    }
+
+    /// <summary>The nodes some graph output depends on, in emission order.</summary>
+    private List<NodeRecord> UsedNodes()
+    {
+        var needed = new HashSet<Value>(_outputs.Select(o => o.Value));
+        var kept = new List<NodeRecord>();
+        for (int n = _nodes.Count - 1; n >= 0; n--)
+        {
+            if (_nodes[n].Outputs.Any(needed.Contains))
+            {
+                kept.Add(_nodes[n]);
+                needed.UnionWith(_nodes[n].Inputs.OfType<Value>());
+            }
+        }
+
+        kept.Reverse();
+        return kept;
     }
 
     private ModelProto CreateModelProto(GraphProto graph)

@@ -28,6 +28,12 @@ public sealed record GraphBuilderOptions
     public string ProducerVersion { get; init; } =
         typeof(GraphBuilder).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
+    /// <summary>
+    /// Leave out nodes and builder constants no graph output depends on (e.g. helpers a gradient rule made but did
+    /// not use). Parameters are always bound and written. Default false: every emitted node is written.
+    /// </summary>
+    public bool PruneUnusedNodes { get; init; }
+
     /// <summary>Optional model doc string.</summary>
     public string? DocString { get; init; }
 }

@@ -66,5 +66,9 @@ public sealed class NodeRegistry
         new ImageScaleNode(),
         new ImageScaleByNode(),
         new ImageCropNode(),
+        new SaveLatentNode(),
+        new LoadLatentNode(),
+        new SaveLatentNumpyNode(),
+        new LoadLatentNumpyNode(),
     ];
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using OnnxDiffusion.Graph.Autodiff;
 using OnnxDiffusion.Graph.Ops;
 
 namespace OnnxDiffusion.Graph.Tests;
@@ -51,11 +52,32 @@ public sealed class OpTableTests
         Assert.That(() => b.Gelu(x), Throws.InstanceOf<Core.Errors.GraphBuildException>().With.Message.Contains("20"));
     }
 
-    /// <summary>Hook for Graph.Autodiff: every differentiable op must get a gradient rule.</summary>
+    /// <summary>Graph.Autodiff: every differentiable op has a gradient rule or an explicit exemption.</summary>
     [Test]
-    [Ignore("Graph.Autodiff is not written yet; its helper replaces this with a real rule lookup.")]
     public void EveryDifferentiableOp_HasGradientRule()
     {
-        Assert.That(OpTable.All.Where(o => o.Gradient == Differentiability.Differentiable), Is.Empty);
+        string[] missing = OpTable.All
+            .Where(o => o.Gradient == Differentiability.Differentiable &&
+                GradientRules.Find(o.Domain, o.OpType) is not ({ Rule: not null } or { Exemption: not null }))
+            .Select(o => $"{o.Domain}:{o.OpType}")
+            .ToArray();
+        Assert.That(missing, Is.Empty,
+            "Add a gradient rule (or GradientEntry.Exempt with a reason) to the op's Ops.<Family>.Gradients.cs.");
+    }
+
+    [Test]
+    public void GradientFamilies_ListEveryGradientTable()
+    {
+        object[] tables = typeof(Ops.Ops)
+            .GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
+            .Where(f => f.FieldType == typeof(GradientEntry[]))
+            .Select(f => f.GetValue(null)!)
+            .ToArray();
+        Assert.That(tables, Has.Length.EqualTo(GradientRules.Families.Count));
+        foreach (object table in tables)
+        {
+            Assert.That(GradientRules.Families.Any(f => ReferenceEquals(f, table)), Is.True,
+                "An Ops.<Family>.Gradients.cs table is missing from GradientRules.Families: add one line there.");
+        }
     }
 }

@@ -24,9 +24,15 @@ internal static class OrtRunner
 {
     public static Dictionary<string, TestTensor> Run(OnnxModel model, params (string Name, TestTensor Value)[] inputs)
     {
-        using var options = CreateOptions();
-        using var session = new InferenceSession(ModelWriter.ToBytes(model), options);
+        using InferenceSession session = CreateSession(model);
         return Run(session, inputs);
+    }
+
+    /// <summary>A session for repeated runs (optimizations off, one thread); the caller disposes it.</summary>
+    public static InferenceSession CreateSession(OnnxModel model)
+    {
+        using var options = CreateOptions();
+        return new InferenceSession(ModelWriter.ToBytes(model), options);
     }
 
     public static Dictionary<string, TestTensor> RunFile(string path, params (string Name, TestTensor Value)[] inputs)
@@ -47,7 +53,7 @@ internal static class OrtRunner
         LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
     };
 
-    private static Dictionary<string, TestTensor> Run(
+    public static Dictionary<string, TestTensor> Run(
         InferenceSession session, (string Name, TestTensor Value)[] inputs)
     {
         var values = new List<OrtValue>();
@@ -59,6 +65,7 @@ internal static class OrtRunner
                 OrtValue v = t.Data switch
                 {
                     float[] f => OrtValue.CreateTensorValueFromMemory(f, t.Shape),
+                    double[] d => OrtValue.CreateTensorValueFromMemory(d, t.Shape),
                     long[] l => OrtValue.CreateTensorValueFromMemory(l, t.Shape),
                     bool[] b => OrtValue.CreateTensorValueFromMemory(b, t.Shape),
                     _ => throw new NotSupportedException(t.Data.GetType().Name),
@@ -78,6 +85,7 @@ internal static class OrtRunner
                 Array data = info.ElementDataType switch
                 {
                     TensorElementType.Float => o.GetTensorDataAsSpan<float>().ToArray(),
+                    TensorElementType.Double => o.GetTensorDataAsSpan<double>().ToArray(),
                     TensorElementType.Int64 => o.GetTensorDataAsSpan<long>().ToArray(),
                     TensorElementType.Bool => o.GetTensorDataAsSpan<bool>().ToArray(),
                     _ => throw new NotSupportedException(info.ElementDataType.ToString()),

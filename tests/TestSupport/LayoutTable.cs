@@ -12,7 +12,7 @@ public static class LayoutTable
     /// <summary>One row of a table.</summary>
     public sealed record Row(string Name, long[] Shape, DType DType);
 
-    /// <summary>Reads a table under <c>checkpoint-layouts/</c>; skips the test when the shared data is absent.</summary>
+    /// <summary>Reads a table under <c>checkpoint-layouts/</c>; skips the test when shared data is absent.</summary>
     public static IReadOnlyList<Row> ReadOrIgnore(string relative)
     {
         return Read(SharedData.PathOrIgnore("checkpoint-layouts/" + relative));

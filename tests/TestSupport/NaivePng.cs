@@ -50,14 +50,18 @@ public static class NaivePng
                         throw new InvalidDataException("only 8-bit, non-interlaced PNGs");
                     }
 
-                    channels = data[9] switch { 0 => 1, 2 => 3, 4 => 2, 6 => 4, _ => throw new InvalidDataException("color type") };
+                    channels = data[9] switch
+                    {
+                        0 => 1, 2 => 3, 4 => 2, 6 => 4, _ => throw new InvalidDataException("color type"),
+                    };
                     break;
                 case "IDAT":
                     idat.Write(data);
                     break;
                 case "tEXt":
                     int nul = Array.IndexOf(data, (byte)0);
-                    texts.Add(new(Encoding.Latin1.GetString(data, 0, nul), Encoding.Latin1.GetString(data, nul + 1, data.Length - nul - 1)));
+                    texts.Add(new(Encoding.Latin1.GetString(data, 0, nul),
+                        Encoding.Latin1.GetString(data, nul + 1, data.Length - nul - 1)));
                     break;
             }
 

@@ -16,6 +16,13 @@ public static class StoredZipWriter
     public static void Write(string path, IReadOnlyList<(string Name, byte[] Data)> entries, bool forceZip64 = false)
     {
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
+        Write(file, entries, forceZip64);
+    }
+
+    /// <summary>Writes <paramref name="entries"/> in order to <paramref name="file"/>, starting at its position
+    /// 0.</summary>
+    public static void Write(Stream file, IReadOnlyList<(string Name, byte[] Data)> entries, bool forceZip64 = false)
+    {
         var central = new MemoryStream();
         foreach (var (name, data) in entries)
         {

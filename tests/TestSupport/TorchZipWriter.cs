@@ -5,10 +5,12 @@ namespace OnnxDiffusion.TestSupport;
 /// <summary>Options of <see cref="TorchZipWriter"/>.</summary>
 public sealed record TorchZipOptions
 {
-    /// <summary>Wrap the tensors as <c>{"state_dict": OrderedDict(...)}</c> (the LDM .ckpt layout). Default true.</summary>
+    /// <summary>Wrap the tensors as <c>{"state_dict": OrderedDict(...)}</c> (the LDM .ckpt layout). Default
+    /// true.</summary>
     public bool NestUnderStateDict { get; init; } = true;
 
-    /// <summary>Wrap each tensor in <c>torch._utils._rebuild_parameter</c> (nn.Parameter), as module saves do.</summary>
+    /// <summary>Wrap each tensor in <c>torch._utils._rebuild_parameter</c> (nn.Parameter), as module saves
+    /// do.</summary>
     public bool AsParameters { get; init; }
 
     /// <summary>Top folder of the archive (torch uses the file stem, or "archive").</summary>
@@ -17,7 +19,8 @@ public sealed record TorchZipOptions
     /// <summary>Write ZIP64 records even for a small file.</summary>
     public bool ForceZip64 { get; init; }
 
-    /// <summary>Extra top-level int entries, e.g. <c>global_step</c> (only with <see cref="NestUnderStateDict"/>).</summary>
+    /// <summary>Extra top-level int entries, e.g. <c>global_step</c> (only with <see
+    /// cref="NestUnderStateDict"/>).</summary>
     public IReadOnlyDictionary<string, long>? ExtraTopLevel { get; init; }
 }
 
@@ -60,19 +63,30 @@ public static class TorchZipWriter
     public static void WriteArchive(string path, byte[] pickle, IReadOnlyList<(string Key, byte[] Data)> storages,
         TorchZipOptions? options = null)
     {
+        File.WriteAllBytes(path, BuildArchive(pickle, storages, options));
+    }
+
+    /// <summary>The bytes of a torch-layout archive around any pickle.</summary>
+    public static byte[] BuildArchive(byte[] pickle, IReadOnlyList<(string Key, byte[] Data)> storages,
+        TorchZipOptions? options = null)
+    {
         options ??= new TorchZipOptions();
         string root = options.ArchiveName + "/";
-        var entries = new List<(string, byte[])> { (root + "data.pkl", pickle), (root + "byteorder", "little"u8.ToArray()) };
+        var entries = new List<(string, byte[])> { (root + "data.pkl", pickle), (root + "byteorder",
+            "little"u8.ToArray()) };
         entries.AddRange(storages.Select(s => (root + "data/" + s.Key, s.Data)));
         entries.Add((root + "version", "3\n"u8.ToArray()));
-        StoredZipWriter.Write(path, entries, options.ForceZip64);
+        using var buffer = new MemoryStream();
+        StoredZipWriter.Write(buffer, entries, options.ForceZip64);
+        return buffer.ToArray();
     }
 
     /// <summary>The pickle torch.save would write for these views (protocol 2, memoized globals).</summary>
     public static byte[] BuildPickle(IReadOnlyList<(string Key, DType DType, byte[] Data)> storages,
         IReadOnlyList<TorchView> views, TorchZipOptions options)
     {
-        var storageTypes = storages.ToDictionary(s => s.Key, s => (s.DType, s.Data.LongLength / DTypes.SizeOf(s.DType)));
+        var storageTypes = storages.ToDictionary(s => s.Key, s => (s.DType,
+            s.Data.LongLength / DTypes.SizeOf(s.DType)));
         var p = new PickleBuilder().Proto(2);
         if (options.NestUnderStateDict)
         {

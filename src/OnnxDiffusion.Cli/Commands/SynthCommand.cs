@@ -30,7 +30,10 @@ public static class SynthCommand
         size.AcceptOnlyFromAmong("tiny", "full");
         var dtype = new Option<string>("--dtype") { Description = "fp32 or fp16.", DefaultValueFactory = _ => "fp32" };
         dtype.AcceptOnlyFromAmong("fp32", "fp16");
-        var seed = new Option<ulong>("--seed") { Description = "Seed (same seed, same bytes).", DefaultValueFactory = _ => 0 };
+        var seed = new Option<ulong>("--seed")
+        {
+            Description = "Seed (same seed, same bytes).", DefaultValueFactory = _ => 0,
+        };
         var layout = new Option<string>("--layout")
         {
             Description = "ldm (one .safetensors file) or diffusers (a folder).", DefaultValueFactory = _ => "ldm",
@@ -73,12 +76,14 @@ public static class SynthCommand
                 Seed = parse.GetValue(seed),
                 Layout = parse.GetValue(layout) == "diffusers" ? CheckpointLayout.Diffusers : CheckpointLayout.Ldm,
             };
-            return Run(parse.GetValue(output)!, options, parse.GetValue(size)!, parse.InvocationConfiguration.Output);
+            return Run(parse.GetValue(output)!, options, parse.GetValue(size)!, parse.InvocationConfiguration);
         });
         return command;
     }
 
-    /// <summary>Applies the width overrides and checks the result (throws <see cref="InvalidInputException"/>).</summary>
+    /// <summary>
+    /// Applies the width overrides and checks the result (throws <see cref="InvalidInputException"/>).
+    /// </summary>
     public static Sd15Config BuildConfig(Sd15Config baseConfig, int? unetChannels, int? clipWidth, int? vaeChannels,
         bool inpainting)
     {
@@ -105,9 +110,11 @@ public static class SynthCommand
         return config;
     }
 
-    private static int Run(string path, SyntheticOptions options, string size, TextWriter output)
+    private static int Run(string path, SyntheticOptions options, string size, InvocationConfiguration console)
     {
-        var progress = new ConsoleProgress("synth MiB");
+        TextWriter output = console.Output;
+        bool terminal = ReferenceEquals(console.Error, Console.Error) && !Console.IsErrorRedirected;
+        var progress = new ConsoleProgress("synth MiB", console.Error, terminal);
         long total = SyntheticCheckpoint.Tensors(options.Config, options.DType, options.Seed).Sum(t => t.ByteLength);
         long totalMiB = Math.Max(1, (total + (1 << 20) - 1) >> 20);
         long shownMiB = -1;
@@ -125,6 +132,7 @@ public static class SynthCommand
         var clock = Stopwatch.StartNew();
         SyntheticSummary summary = SyntheticCheckpoint.Write(path, options, new SyncProgress(Report));
         clock.Stop();
+        double seconds = clock.Elapsed.TotalSeconds;
         string dtype = options.DType == DType.F16 ? "fp16" : "fp32";
         string layout = options.Layout == CheckpointLayout.Diffusers ? "diffusers" : "ldm";
         string inpaint = options.Config.IsInpainting ? " inpainting" : "";
@@ -132,7 +140,7 @@ public static class SynthCommand
             $"synth: sd15 {size}{inpaint} {dtype} seed {options.Seed} ({layout}) -> {summary.Path}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {summary.Tensors} tensors, {summary.Parameters:N0} parameters, {summary.Bytes:N0} bytes, " +
-            $"{clock.Elapsed.TotalSeconds:0.00} s ({summary.Bytes / 1048576.0 / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):0} MiB/s)"));
+            $"{seconds:0.00} s ({summary.Bytes / 1048576.0 / Math.Max(seconds, 1e-9):0} MiB/s)"));
         return CliCommon.ExitOk;
     }
 

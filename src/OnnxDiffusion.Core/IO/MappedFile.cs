@@ -59,7 +59,8 @@ internal sealed unsafe class MappedFile : IDisposable
         }
     }
 
-    /// <summary>The bytes at [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>).</summary>
+    /// <summary>The bytes at [<paramref name="offset"/>, <paramref name="offset"/> + <paramref
+    /// name="length"/>).</summary>
     /// <exception cref="ModelFormatException">The range leaves the file or exceeds one span.</exception>
     public ReadOnlySpan<byte> Span(long offset, long length)
     {

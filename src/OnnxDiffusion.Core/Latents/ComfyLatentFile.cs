@@ -18,11 +18,13 @@ public static class ComfyLatentFile
     /// <summary>Name of the empty version-marker tensor.</summary>
     public const string VersionMarkerName = "latent_format_version_0";
 
-    /// <summary>The factor applied to legacy latents: float32(1 / 0.18215), as torch multiplies a float tensor.</summary>
+    /// <summary>The factor applied to legacy latents: float32(1 / 0.18215), as torch multiplies a float
+    /// tensor.</summary>
     public const float LegacyMultiplier = (float)(1.0 / 0.18215);
 
     /// <summary>Reads a <c>.latent</c> file.</summary>
-    /// <exception cref="ModelFormatException">Not safetensors, no <c>latent_tensor</c>, or a non-float dtype.</exception>
+    /// <exception cref="ModelFormatException">Not safetensors, no <c>latent_tensor</c>, or a non-float
+    /// dtype.</exception>
     public static ComfyLatent Read(string path)
     {
         using IWeightSource source = WeightFile.Open(path);
@@ -57,7 +59,8 @@ public static class ComfyLatentFile
             new Dictionary<string, string>(source.Metadata, StringComparer.Ordinal));
     }
 
-    /// <summary>Writes <paramref name="samples"/> (float32, unscaled) with the version marker, as SaveLatent does.</summary>
+    /// <summary>Writes <paramref name="samples"/> (float32, unscaled) with the version marker, as SaveLatent
+    /// does.</summary>
     /// <param name="path">Destination (conventionally <c>*.latent</c>).</param>
     /// <param name="samples">The latent.</param>
     /// <param name="metadata">Optional string metadata (ComfyUI: <c>prompt</c>, <c>workflow</c> as JSON text).</param>

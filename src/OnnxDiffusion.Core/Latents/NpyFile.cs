@@ -46,7 +46,8 @@ public static class NpyFile
         return ParseHeader(path, file);
     }
 
-    /// <summary>Writes <paramref name="tensor"/> as a version 1.0 <c>&lt;f4</c> file, exactly as numpy.save does.</summary>
+    /// <summary>Writes <paramref name="tensor"/> as a version 1.0 <c>&lt;f4</c> file, exactly as numpy.save
+    /// does.</summary>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Write(string path, FloatTensor tensor)
     {
@@ -59,7 +60,8 @@ public static class NpyFile
         });
     }
 
-    /// <summary>The complete v1.0 preamble (magic, version, length, padded dict) numpy writes for a &lt;f4 array.</summary>
+    /// <summary>The complete v1.0 preamble (magic, version, length, padded dict) numpy writes for a &lt;f4
+    /// array.</summary>
     internal static byte[] BuildHeader(int[] shape)
     {
         string shapeText = shape.Length switch

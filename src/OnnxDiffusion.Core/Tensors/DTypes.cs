@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 
 namespace OnnxDiffusion.Core.Tensors;
@@ -132,10 +133,24 @@ public static class DTypes
         }
     }
 
+    /// <summary>bfloat16 is the upper half of binary32: widen each code to 32 bits and shift it up.</summary>
     private static void BFloat16ToSingle(ReadOnlySpan<ushort> src, Span<float> dst)
     {
         Span<uint> bits = MemoryMarshal.Cast<float, uint>(dst);
-        for (int i = 0; i < src.Length; i++)
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref ushort from = ref MemoryMarshal.GetReference(src);
+            ref uint to = ref MemoryMarshal.GetReference(bits);
+            for (; i + Vector128<ushort>.Count <= src.Length; i += Vector128<ushort>.Count)
+            {
+                var (lower, upper) = Vector128.Widen(Vector128.LoadUnsafe(ref from, (nuint)i));
+                Vector128.ShiftLeft(lower, 16).StoreUnsafe(ref to, (nuint)i);
+                Vector128.ShiftLeft(upper, 16).StoreUnsafe(ref to, (nuint)(i + Vector128<uint>.Count));
+            }
+        }
+
+        for (; i < src.Length; i++)
         {
             bits[i] = (uint)src[i] << 16;
         }

@@ -18,7 +18,8 @@ internal static class FileSniffer
     public static bool IsGitLfsPointer(ReadOnlySpan<byte> head) =>
         head.StartsWith("version https://git-lfs.github.com/spec/"u8);
 
-    /// <summary>Throws a <see cref="ModelFormatException"/> when <paramref name="head"/> shows a known bad file.</summary>
+    /// <summary>Throws a <see cref="ModelFormatException"/> when <paramref name="head"/> shows a known bad
+    /// file.</summary>
     public static void ThrowIfKnownBad(string path, ReadOnlySpan<byte> head)
     {
         string? problem = Diagnose(path, head);
@@ -38,7 +39,8 @@ internal static class FileSniffer
                 + "Point to a single-file checkpoint or a diffusers model folder.";
         }
 
-        return $"{path} is not a recognized checkpoint (first bytes: {Convert.ToHexString(head[..Math.Min(16, head.Length)])}"
+        return $"{path} is not a recognized checkpoint (first bytes: "
+            + $"{Convert.ToHexString(head[..Math.Min(16, head.Length)])}"
             + "). Supported: safetensors, PyTorch zip .ckpt/.pt/.pth/.bin, diffusers folders. Re-download the file "
             + "or convert it to safetensors.";
     }

@@ -6,7 +6,8 @@ namespace OnnxDiffusion.Core.Weights;
 /// </summary>
 public interface IWeightReader
 {
-    /// <summary>Format name reported by the sources it opens (<c>safetensors</c>, <c>ckpt</c>, <c>diffusers</c>).</summary>
+    /// <summary>Format name reported by the sources it opens (<c>safetensors</c>, <c>ckpt</c>,
+    /// <c>diffusers</c>).</summary>
     string Format { get; }
 
     /// <summary>

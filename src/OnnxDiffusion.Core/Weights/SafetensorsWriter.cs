@@ -21,8 +21,10 @@ public static class SafetensorsWriter
     /// Writes <paramref name="tensors"/> to <paramref name="path"/>. <paramref name="bytesWritten"/> receives the
     /// running count of payload bytes after each tensor.
     /// </summary>
-    /// <exception cref="ArgumentException">Empty or duplicate names, <c>__metadata__</c> as a name, bad shapes.</exception>
-    /// <exception cref="InvalidOperationException">A <see cref="TensorToWrite.WriteData"/> wrote the wrong length.</exception>
+    /// <exception cref="ArgumentException">Empty or duplicate names, <c>__metadata__</c> as a name, bad
+    /// shapes.</exception>
+    /// <exception cref="InvalidOperationException">A <see cref="TensorToWrite.WriteData"/> wrote the wrong
+    /// length.</exception>
     public static void Write(
         string path,
         IReadOnlyList<TensorToWrite> tensors,

@@ -24,7 +24,7 @@ public sealed record TensorToWrite(string Name, DType DType, long[] Shape, Actio
             {
                 if (d < 0)
                 {
-                    throw new ArgumentException($"Tensor '{Name}' has a negative dimension in [{string.Join(", ", Shape)}].");
+                    throw new ArgumentException($"Tensor '{Name}' has a negative dimension in {ShapeText}.");
                 }
 
                 try
@@ -33,11 +33,13 @@ public sealed record TensorToWrite(string Name, DType DType, long[] Shape, Actio
                 }
                 catch (OverflowException)
                 {
-                    throw new ArgumentException($"Tensor '{Name}' shape [{string.Join(", ", Shape)}] overflows 64 bits.");
+                    throw new ArgumentException($"Tensor '{Name}' shape {ShapeText} overflows 64 bits.");
                 }
             }
 
             return n;
         }
     }
+
+    private string ShapeText => "[" + string.Join(", ", Shape) + "]";
 }

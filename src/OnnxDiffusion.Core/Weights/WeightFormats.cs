@@ -7,7 +7,8 @@ namespace OnnxDiffusion.Core.Weights;
 /// <summary>Registry of checkpoint formats, asked in order by <see cref="WeightFile.Open"/>.</summary>
 public static class WeightFormats
 {
-    /// <summary>Every reader, one line each (a completeness test checks every <see cref="IWeightReader"/> is here).</summary>
+    /// <summary>Every reader, one line each (a completeness test checks every <see cref="IWeightReader"/> is
+    /// here).</summary>
     public static IReadOnlyList<IWeightReader> All { get; } =
     [
         SafetensorsReader.Instance,

@@ -20,14 +20,16 @@ public static class WeightSourceExtensions
     /// <see cref="TensorInfo.ElementCount"/> elements. Conversion rules: <see cref="DTypes.ConvertToFloat32"/>.
     /// </summary>
     /// <exception cref="KeyNotFoundException">No tensor has that name.</exception>
-    /// <exception cref="Errors.ModelFormatException">The tensor is too large for one array or its data is bad.</exception>
+    /// <exception cref="Errors.ModelFormatException">The tensor is too large for one array or its data is
+    /// bad.</exception>
     public static float[] ReadFloat32(this IWeightSource s, string name)
     {
         TensorInfo info = s.GetInfo(name);
         if (info.ElementCount > Array.MaxLength)
         {
             throw new Errors.ModelFormatException(
-                $"{s.Path}: tensor '{name}' {info.ShapeText} has {info.ElementCount} elements, more than one array holds.");
+                $"{s.Path}: tensor '{name}' {info.ShapeText} has {info.ElementCount} elements, more than one "
+                    + $"array holds.");
         }
 
         var result = new float[info.ElementCount];

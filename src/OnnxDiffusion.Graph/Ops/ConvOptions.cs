@@ -18,6 +18,12 @@ public sealed record ConvOptions
     /// <summary>Number of channel groups (1 = dense, C = depthwise).</summary>
     public long Group { get; init; } = 1;
 
+    /// <summary>
+    /// ConvTranspose only: extra size added to one side of each spatial output dim (selects among the input sizes
+    /// a strided convolution maps to the same output size); null = all 0.
+    /// </summary>
+    public long[]? OutputPadding { get; init; }
+
     /// <summary>Symmetric 2-D options: same stride and padding on both axes.</summary>
     public static ConvOptions Symmetric2d(long stride, long padding) =>
         new() { Strides = [stride, stride], Pads = [padding, padding, padding, padding] };

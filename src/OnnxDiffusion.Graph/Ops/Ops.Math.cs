@@ -21,6 +21,7 @@ public static partial class Ops
         new("Pow", OnnxDomains.Onnx, 15, Differentiability.Differentiable),
         new("Sqrt", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
         new("Exp", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
+        new("Log", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
         new("Neg", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
         new("Erf", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
         new("Sigmoid", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
@@ -81,6 +82,9 @@ public static partial class Ops
 
     /// <summary>Element-wise <c>e^x</c>.</summary>
     public static Value Exp(this GraphBuilder b, Value x) => Unary(b, "Exp", x);
+
+    /// <summary>Element-wise natural logarithm.</summary>
+    public static Value Log(this GraphBuilder b, Value x) => Unary(b, "Log", x);
 
     /// <summary>Element-wise <c>-x</c>.</summary>
     public static Value Neg(this GraphBuilder b, Value x) => Unary(b, "Neg", x);

@@ -9,6 +9,7 @@ public static partial class Ops
     internal static readonly OpInfo[] NnOps =
     [
         new("Conv", OnnxDomains.Onnx, 11, Differentiability.Differentiable),
+        new("ConvTranspose", OnnxDomains.Onnx, 11, Differentiability.Differentiable),
         new("InstanceNormalization", OnnxDomains.Onnx, 6, Differentiability.Differentiable),
         new("LayerNormalization", OnnxDomains.Onnx, 17, Differentiability.Differentiable),
         new("Gelu", OnnxDomains.Onnx, 20, Differentiability.Differentiable),
@@ -68,6 +69,54 @@ public static partial class Ops
             Attr.Ints("pads", pads), Attr.Ints("strides", strides),
         ];
         return b.AddNode("Conv", [x, weight, bias], attributes, [(x.ElementType, new TensorShape(dims))])[0];
+    }
+
+    /// <summary>
+    /// Transposed convolution (the adjoint of <see cref="Conv"/> with the same weight): <c>x [N, C, D...]</c> with
+    /// <c>weight [C, M/group, K...]</c> (+ optional <c>bias [M]</c>) → <c>[N, M, D'...]</c>,
+    /// <c>D' = (D − 1)·stride − pads + dilation·(K − 1) + 1 + output_padding</c>. Autodiff uses it for the input
+    /// gradient of Conv (runtime-notes Q8).
+    /// </summary>
+    public static Value ConvTranspose(this GraphBuilder b, Value x, Value weight, Value? bias = null,
+        ConvOptions? options = null)
+    {
+        options ??= new ConvOptions();
+        int spatial = x.Rank - 2;
+        if (spatial < 1 || weight.Rank != x.Rank || x.ElementType != weight.ElementType ||
+            x.Shape[1].KnownDiffers(weight.Shape[0]))
+        {
+            throw b.Fail("ConvTranspose", [x, weight, bias], "needs x [N, C, D...] and weight [C, M/group, K...]");
+        }
+
+        long[] strides = options.Strides ?? Enumerable.Repeat(1L, spatial).ToArray();
+        long[] pads = options.Pads ?? new long[2 * spatial];
+        long[] dilations = options.Dilations ?? Enumerable.Repeat(1L, spatial).ToArray();
+        long[] outputPadding = options.OutputPadding ?? new long[spatial];
+        if (strides.Length != spatial || pads.Length != 2 * spatial || dilations.Length != spatial ||
+            outputPadding.Length != spatial)
+        {
+            throw b.Fail("ConvTranspose", [x, weight, bias], "has attributes that do not match the spatial rank");
+        }
+
+        var dims = new Dim[x.Rank];
+        dims[0] = x.Shape[0];
+        dims[1] = weight.Shape[1].IsStatic ? weight.Shape[1].Value * options.Group : Dim.Unknown;
+        for (int i = 0; i < spatial; i++)
+        {
+            Dim d = x.Shape[2 + i], k = weight.Shape[2 + i];
+            dims[2 + i] = d.IsStatic && k.IsStatic
+                ? Dim.Of(((d.Value - 1) * strides[i]) - pads[i] - pads[spatial + i] + (dilations[i] * (k.Value - 1)) +
+                    1 + outputPadding[i])
+                : Dim.Unknown;
+        }
+
+        AttributeProto[] attributes =
+        [
+            Attr.Ints("dilations", dilations), Attr.Int("group", options.Group),
+            Attr.Ints("output_padding", outputPadding), Attr.Ints("pads", pads), Attr.Ints("strides", strides),
+        ];
+        return b.AddNode("ConvTranspose", [x, weight, bias], attributes,
+            [(x.ElementType, new TensorShape(dims))])[0];
     }
 
     /// <summary>

@@ -24,6 +24,8 @@ public static partial class Ops
         new("Expand", OnnxDomains.Onnx, 13, Differentiability.Differentiable),
         new("ConstantOfShape", OnnxDomains.Onnx, 21, Differentiability.NotDifferentiable),
         new("Range", OnnxDomains.Onnx, 11, Differentiability.NotDifferentiable),
+        new("Pad", OnnxDomains.Onnx, 18, Differentiability.Differentiable),
+        new("ScatterND", OnnxDomains.Onnx, 18, Differentiability.Differentiable),
     ];
 
     /// <summary>
@@ -364,6 +366,62 @@ public static partial class Ops
 
         return b.AddNode("Range", [start, limit, delta], [], [(start.ElementType, [length])])[0];
     }
+
+    /// <summary>
+    /// Constant zero-padding (Pad-18, mode <c>constant</c>): <paramref name="pads"/> holds the begins then the ends
+    /// of every dim (length 2 × rank; negative values crop).
+    /// </summary>
+    public static Value Pad(this GraphBuilder b, Value x, params long[] pads)
+    {
+        if (pads.Length != 2 * x.Rank)
+        {
+            throw b.Fail("Pad", [x], $"needs {2 * x.Rank} pads, got {pads.Length}");
+        }
+
+        var dims = new Dim[x.Rank];
+        for (int i = 0; i < x.Rank; i++)
+        {
+            long extra = pads[i] + pads[x.Rank + i];
+            dims[i] = extra == 0 ? x.Shape[i] : x.Shape[i].IsStatic ? Dim.Of(x.Shape[i].Value + extra) : Dim.Unknown;
+        }
+
+        return b.PadTo(x, b.ConstantInt64(pads), new TensorShape(dims));
+    }
+
+    /// <summary>Pad-18 with run-time int64 pads whose result shape the caller knows (gradient rules).</summary>
+    internal static Value PadTo(this GraphBuilder b, Value x, Value pads, TensorShape resultShape)
+    {
+        if (pads.ElementType != ElementType.Int64 || pads.Rank != 1 || resultShape.Rank != x.Rank)
+        {
+            throw b.Fail("Pad", [x, pads], "needs 1-D int64 pads and a result of the input's rank");
+        }
+
+        return b.AddNode("Pad", [x, pads], [Attr.String("mode", "constant")], [(x.ElementType, resultShape)])[0];
+    }
+
+    /// <summary>
+    /// ScatterND-18: a copy of <paramref name="data"/> with the slices addressed by int64 <paramref name="indices"/>
+    /// <c>[..., m]</c> replaced by (reduction <c>none</c>) or added to (<c>add</c>) <paramref name="updates"/>
+    /// <c>indices.shape[:-1] + data.shape[m:]</c>. With <c>add</c>, repeated indices accumulate.
+    /// </summary>
+    public static Value ScatterND(this GraphBuilder b, Value data, Value indices, Value updates,
+        string reduction = "none")
+    {
+        if (indices.ElementType != ElementType.Int64 || indices.Rank == 0 || updates.ElementType != data.ElementType ||
+            reduction is not ("none" or "add" or "mul" or "max" or "min"))
+        {
+            throw b.Fail("ScatterND", [data, indices, updates],
+                "needs int64 indices [..., m], updates of data's type and a known reduction");
+        }
+
+        return b.AddNode("ScatterND", [data, indices, updates], [Attr.String("reduction", reduction)],
+            [(data.ElementType, data.Shape)])[0];
+    }
+
+    /// <summary>Slice-13 with run-time int64 starts/ends/axes whose result shape the caller knows.</summary>
+    internal static Value SliceTo(this GraphBuilder b, Value x, Value starts, Value ends, Value axes,
+        TensorShape resultShape) =>
+        b.AddNode("Slice", [x, starts, ends, axes], [], [(x.ElementType, resultShape)])[0];
 
     private static Dim SliceCount(long size, long start, long end, long step,
         out (long Start, long Step, long Count) range)

@@ -22,6 +22,14 @@ public sealed record ModelWriteOptions
     public long ExternalDataMinTensorBytes { get; init; } = 1024;
 
     /// <summary>
+    /// In external mode, an initializer whose data is an <see cref="Initializers.ExternalFileInitializerData"/>
+    /// region of a file in the output model's folder is referenced where it is (location, offset, length) instead
+    /// of being copied into the model's own data file: several models in one folder can share one weights file
+    /// (e.g. training and eval graphs). Default false.
+    /// </summary>
+    public bool ReferenceDataInFolder { get; init; }
+
+    /// <summary>
     /// Alignment of each tensor's offset in the data file, in bytes (power of two). Default 65536
     /// (runtime-notes Q6: ORT memory-maps each external tensor).
     /// </summary>

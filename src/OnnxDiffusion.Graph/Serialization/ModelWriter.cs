@@ -48,8 +48,9 @@ public static class ModelWriter
         string dataPath = Path.Combine(Path.GetDirectoryName(path)!, dataName);
         ModelProto proto = model.Proto.Clone();
         int externalCount = 0;
+        string folder = Path.GetDirectoryName(path)!;
         string dataTemp = AtomicFile.WriteTemp(dataPath, stream =>
-            externalCount = WriteExternal(model, proto, stream, dataName, options));
+            externalCount = WriteExternal(model, proto, stream, dataName, options, folder));
         string modelTemp;
         try
         {
@@ -99,7 +100,7 @@ public static class ModelWriter
     }
 
     private static int WriteExternal(OnnxModel model, ModelProto proto, Stream stream, string dataName,
-        ModelWriteOptions options)
+        ModelWriteOptions options, string folder)
     {
         int count = 0;
         long inlineBytes = 0;
@@ -107,6 +108,18 @@ public static class ModelWriter
         {
             TensorProto tensor = TensorHeader(name, data);
             long length = data.ByteLength();
+            if (options.ReferenceDataInFolder && data is ExternalFileInitializerData region &&
+                string.Equals(Path.GetDirectoryName(Path.GetFullPath(region.Path)), folder, StringComparison.Ordinal))
+            {
+                tensor.DataLocation = TensorProto.Types.DataLocation.External;
+                tensor.ExternalData.Add(Entry("location", Path.GetFileName(region.Path)));
+                tensor.ExternalData.Add(Entry("offset", region.Offset.ToString(CultureInfo.InvariantCulture)));
+                tensor.ExternalData.Add(Entry("length", length.ToString(CultureInfo.InvariantCulture)));
+                proto.Graph.Initializer.Add(tensor);
+                count++;
+                continue;
+            }
+
             if (length < options.ExternalDataMinTensorBytes)
             {
                 inlineBytes += length;

@@ -33,14 +33,29 @@ public static class UNet2DConditionModel
         Value timestep = b.Input(OnnxIoNames.Timestep, ElementType.Float, "timestep_batch");
         Value context = b.Input(OnnxIoNames.EncoderHiddenStates, ElementType.Float, "batch", "sequence",
             config.ContextDim);
-        Value output;
-        using (b.Scope(options.KeyPrefix))
-        {
-            output = Body(b, config, options, sample, timestep, context);
-        }
-
+        Value output = Apply(b, config, sample, timestep, context, options);
         b.Output(output, OnnxIoNames.OutSample, "batch", config.OutChannels, "height", "width");
         return b;
+    }
+
+    /// <summary>
+    /// Emits the UNet body into an existing builder over given values (e.g. a training graph that computes the
+    /// context from learned tokens): <paramref name="sample"/> <c>[B, InChannels, H, W]</c>,
+    /// <paramref name="timestep"/> <c>[1 or B]</c>, <paramref name="context"/> <c>[B, S, ContextDim]</c> →
+    /// <c>[B, OutChannels, H, W]</c>. Declares the same parameters (checkpoint keys) as <see cref="Define"/>.
+    /// </summary>
+    /// <exception cref="UnsupportedModelException">The config is inconsistent (widths vs groups or heads).</exception>
+    public static Value Apply(GraphBuilder b, UNetConfig config, Value sample, Value timestep, Value context,
+        UNetModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(config);
+        options ??= new UNetModelOptions();
+        Check(config);
+        using (b.Scope(options.KeyPrefix))
+        {
+            return Body(b, config, options, sample, timestep, context);
+        }
     }
 
     /// <summary><see cref="Define"/> then <see cref="GraphBuilder.Build"/> with <paramref name="weights"/>.</summary>

@@ -12,7 +12,7 @@ public sealed record Sd15Config
     /// <summary>AutoencoderKL.</summary>
     public required VaeConfig Vae { get; init; }
 
-    /// <summary>True for inpainting checkpoints: the UNet takes 9 channels (latent 4 + mask 1 + masked image 4).</summary>
+    /// <summary>True for inpainting checkpoints: the UNet input has 9 channels (latent, mask, masked image).</summary>
     public bool IsInpainting => UNet.InChannels == 9;
 
     /// <summary>The real SD1.5 sizes (1.06 B parameters, 1,131 tensors in the LDM layout).</summary>
@@ -29,7 +29,8 @@ public sealed record Sd15Config
 
     /// <summary>
     /// Test size: the same 1,131 tensor names with small widths (UNet 32 channels, CLIP width 48 with all 12
-    /// layers and 12 heads, VAE 32 channels). A few MB.
+    /// layers and 12 heads, VAE 32 channels). 16.5 M parameters (UNet 8.6 M, VAE 5.3 M, CLIP 2.7 M of which 2.4 M
+    /// is the 49408 × 48 token embedding): 66 MB in fp32, 33 MB in fp16.
     /// </summary>
     public static Sd15Config Tiny { get; } = new()
     {

@@ -34,11 +34,14 @@ internal static class CheckpointDiagnostics
 
         string? sdxl = index.FirstName(n => n.StartsWith("conditioner.embedders.", StringComparison.Ordinal) ||
                                             n.StartsWith(Sd15Layout.UNetPrefix + "label_emb.",
-                                                StringComparison.Ordinal));
+                                                StringComparison.Ordinal) ||
+                                            n.StartsWith("text_encoder_2/", StringComparison.Ordinal) ||
+                                            n.StartsWith("unet/add_embedding.", StringComparison.Ordinal));
         if (sdxl is not null)
         {
-            string kind = index.CountPrefix("conditioner.embedders.1.") > 0 || !index.Contains(
-                "conditioner.embedders.0.model.positional_embedding") ? "SDXL base" : "SDXL refiner";
+            bool refiner = index.CountPrefix("conditioner.embedders.1.") == 0 &&
+                           index.Contains("conditioner.embedders.0.model.positional_embedding");
+            string kind = index.IsDiffusers ? "SDXL (diffusers)" : refiner ? "SDXL refiner" : "SDXL base";
             return $"an {kind} checkpoint (e.g. '{sdxl}'); only SD1.x is supported so far";
         }
 

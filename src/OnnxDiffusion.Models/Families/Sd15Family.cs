@@ -79,6 +79,22 @@ public sealed partial class Sd15Family : IModelFamily
     }
 
     /// <summary>
+    /// Detects the UNet sizes alone from its LDM keys (<c>model.diffusion_model.*</c>), e.g. the initializers of a
+    /// converted package's <c>unet/model.onnx</c>, whose names are the checkpoint keys.
+    /// </summary>
+    /// <exception cref="WeightMismatchException">A tensor detection needs is missing or malformed (all listed).</exception>
+    public static UNetConfig DetectUNet(IWeightSource source)
+    {
+        var index = CheckpointIndex.From(source);
+        var missing = new List<string>();
+        return new Sd15Detector(index, missing).DetectUNet()
+            ?? throw new WeightMismatchException(
+                $"Cannot detect the UNet sizes of '{index.Path}': {missing.Count} tensor(s) needed for detection " +
+                $"are missing or malformed (first: {missing[0]}). Only UNets whose weights carry the LDM checkpoint " +
+                "keys (packages made by onnxdiff convert) can be rebuilt.", missing);
+    }
+
+    /// <summary>
     /// Checks every tensor of <paramref name="source"/> against the layout of <paramref name="config"/> and throws
     /// one <see cref="WeightMismatchException"/> whose <see cref="WeightMismatchException.Problems"/> lists every
     /// missing, unexpected, mis-shaped or mis-typed tensor. Known extras (EMA copy, DDPM buffers) and a missing

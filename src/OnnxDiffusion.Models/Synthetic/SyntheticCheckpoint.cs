@@ -60,7 +60,8 @@ public static partial class SyntheticCheckpoint
     }
 
     /// <summary>
-    /// The tensors of a synthetic LDM checkpoint for <see cref="SafetensorsWriter"/>: LDM names, <paramref name="dtype"/> (F32 or F16; position ids I64), data generated when the writer asks.
+    /// The tensors of a synthetic LDM checkpoint for <see cref="SafetensorsWriter"/>: LDM names,
+    /// <paramref name="dtype"/> (F32 or F16; position ids I64), data generated when the writer asks.
     /// </summary>
     public static IReadOnlyList<TensorToWrite> Tensors(Sd15Config config, DType dtype, ulong seed)
     {

@@ -20,7 +20,8 @@ internal static class SyntheticDiffusersConfigs
         Sd15Config config = options.Config;
         string torchDtype = options.DType == DType.F16 ? "float16" : "float32";
         WriteJson(Path.Combine(folder, "unet", "config.json"), w => UNet(w, config.UNet));
-        WriteJson(Path.Combine(folder, "text_encoder", "config.json"), w => TextEncoder(w, config.TextEncoder, torchDtype));
+        WriteJson(Path.Combine(folder, "text_encoder", "config.json"),
+            w => TextEncoder(w, config.TextEncoder, torchDtype));
         WriteJson(Path.Combine(folder, "vae", "config.json"), w => Vae(w, config.Vae));
         WriteJson(Path.Combine(folder, "scheduler", "scheduler_config.json"), Scheduler);
         WriteJson(Path.Combine(folder, "model_index.json"), ModelIndex);

@@ -20,7 +20,8 @@ internal static class SyntheticTensorGenerator
     private const int ChunkElements = 64 * BlockElements;
 
     /// <summary>Fills <paramref name="destination"/> with elements [start, start + length) of the tensor.</summary>
-    public static void Fill(ulong seed, string name, SyntheticInit init, long fanIn, long start, Span<float> destination)
+    public static void Fill(
+        ulong seed, string name, SyntheticInit init, long fanIn, long start, Span<float> destination)
     {
         switch (init)
         {
@@ -55,7 +56,7 @@ internal static class SyntheticTensorGenerator
     {
         if (!BitConverter.IsLittleEndian)
         {
-            throw new PlatformNotSupportedException("Synthetic checkpoints are written on little-endian machines only.");
+            throw new PlatformNotSupportedException("Synthetic checkpoints are written on little-endian machines.");
         }
 
         long count = 1;
@@ -118,8 +119,8 @@ internal static class SyntheticTensorGenerator
         return fanIn;
     }
 
-    private static void FillParallel(ulong seed, string name, SyntheticInit init, long fanIn, long start, float[] values,
-        int n)
+    private static void FillParallel(
+        ulong seed, string name, SyntheticInit init, long fanIn, long start, float[] values, int n)
     {
         int blocks = (n + BlockElements - 1) / BlockElements;
         if (blocks == 1 || init is SyntheticInit.Ones or SyntheticInit.Zeros)

@@ -2,9 +2,9 @@ namespace OnnxDiffusion.Models.Synthetic;
 
 /// <summary>
 /// xoshiro256** (Blackman and Vigna, 2018) seeded through SplitMix64, plus standard normals by Marsaglia's polar
-/// method. Uses only integer arithmetic, IEEE +, −, ×, ÷, √ and <see cref="DeterministicMath.Log"/>, so the stream
-/// is bit-identical on every platform and .NET version (unlike <see cref="Random"/>, whose algorithm is not
-/// specified). A mutable struct: copy it only to fork the stream.
+/// method. Uses only integer arithmetic, IEEE +, −, ×, ÷, √ and <see cref="DeterministicMath.Log"/>, so the
+/// stream is bit-identical on every platform and .NET version (unlike <see cref="Random"/>, whose algorithm is
+/// not specified). A mutable struct: copy it only to fork the stream.
 /// </summary>
 internal struct Xoshiro256StarStar
 {
@@ -22,6 +22,10 @@ internal struct Xoshiro256StarStar
         _s2 = SplitMix64(ref x);
         _s3 = SplitMix64(ref x);
     }
+
+    /// <summary>A generator in the given raw state (not all zero); for known-answer tests.</summary>
+    internal static Xoshiro256StarStar FromState(ulong s0, ulong s1, ulong s2, ulong s3) =>
+        new() { _s0 = s0, _s1 = s1, _s2 = s2, _s3 = s3 };
 
     /// <summary>One SplitMix64 step (Steele, Lea and Flood, 2014): advances <paramref name="state"/>.</summary>
     public static ulong SplitMix64(ref ulong state)

@@ -21,8 +21,8 @@ public static class PythonValues
         switch (Kind(value))
         {
             case JsonValueKind.Number:
-                string raw = value!.ToJsonString();
-                if (raw.AsSpan().IndexOfAny(".eE") >= 0)
+                var (isFloat, raw) = NumberToken(value!);
+                if (isFloat)
                 {
                     double d = double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture);
                     return (Int128)Math.Truncate(d);
@@ -56,7 +56,7 @@ public static class PythonValues
         switch (Kind(value))
         {
             case JsonValueKind.Number:
-                return double.Parse(value!.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
+                return double.Parse(NumberToken(value!).Text, NumberStyles.Float, CultureInfo.InvariantCulture);
             case JsonValueKind.True:
                 return 1.0;
             case JsonValueKind.False:
@@ -128,7 +128,7 @@ public static class PythonValues
             JsonValueKind.String => Repr(value.GetValue<string>()),
             JsonValueKind.True => "True",
             JsonValueKind.False => "False",
-            JsonValueKind.Number => NumberRepr(value.ToJsonString()),
+            JsonValueKind.Number => NumberRepr(NumberToken(value)),
             _ => "None",
         };
     }
@@ -170,9 +170,32 @@ public static class PythonValues
         _ => value.ToString() ?? "",
     };
 
-    private static string NumberRepr(string raw) => raw.AsSpan().IndexOfAny(".eE") < 0
-        ? BigInteger.Parse(raw, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)
-        : PythonJson.FormatFloat(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
+    private static string NumberRepr((bool IsFloat, string Text) token) => token.IsFloat
+        ? PythonJson.FormatFloat(double.Parse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture))
+        : BigInteger.Parse(token.Text, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A JSON number as Python's <c>json.loads</c> sees it: a float when the token has a fraction or exponent
+    /// (or the node was built from a .NET double), else an int; with its text.
+    /// </summary>
+    internal static (bool IsFloat, string Text) NumberToken(JsonNode number)
+    {
+        if (number is JsonValue v && !v.TryGetValue(out JsonElement _))
+        {
+            if (v.TryGetValue(out double d))
+            {
+                return (true, d.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            if (v.TryGetValue(out float f))
+            {
+                return (true, ((double)f).ToString("R", CultureInfo.InvariantCulture));
+            }
+        }
+
+        string raw = number.ToJsonString();
+        return (raw.AsSpan().IndexOfAny(".eE") >= 0, raw);
+    }
 
     private static JsonValueKind Kind(JsonNode? value) => value?.GetValueKind() ?? JsonValueKind.Null;
 

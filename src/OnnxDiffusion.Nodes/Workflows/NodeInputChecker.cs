@@ -11,6 +11,7 @@ internal sealed class NodeInputChecker(
 {
     private readonly Dictionary<string, object?> _literals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LinkRef> _links = new(StringComparer.Ordinal);
+    private readonly List<(string Input, LinkRef Link)> _sources = [];
 
     public INode Node => node;
 
@@ -19,6 +20,9 @@ internal sealed class NodeInputChecker(
 
     /// <summary>Well-formed, type-checked links.</summary>
     public IReadOnlyDictionary<string, LinkRef> Links => _links;
+
+    /// <summary>Every link to an existing node of a known class, type mismatches included: all are validated.</summary>
+    public IReadOnlyList<(string Input, LinkRef Link)> Sources => _sources;
 
     private IReadOnlyList<string> SelfValidated => node is IValidatingNode v ? v.ValidatedInputs : [];
 
@@ -109,6 +113,7 @@ internal sealed class NodeInputChecker(
             return null;
         }
 
+        _sources.Add((spec.Name, link));
         var outputs = registry.Get(source.ClassType).Schema.Outputs;
         if (link.OutputIndex >= outputs.Count)
         {

@@ -55,7 +55,17 @@ public static class WorkflowValidator
 
             foreach (string output in outputs)
             {
-                ValidateNode(output);
+                try
+                {
+                    ValidateNode(output);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    AddError(output, new ValidationError(ComfyNames.Errors.ExceptionDuringValidation,
+                        "Exception when validating node", ex.Message,
+                        new JsonObject { ["exception_type"] = ex.GetType().FullName }));
+                    _validated[output] = false;
+                }
             }
 
             return BuildReport(outputs, classError);
@@ -111,7 +121,7 @@ public static class WorkflowValidator
 
             var checker = new NodeInputChecker(node, registry.Get(node.ClassType), workflow, registry, environment);
             bool valid = checker.CheckInputs(out var ownErrors);
-            foreach (var (inputName, link) in checker.Links)
+            foreach (var (inputName, link) in checker.Sources)
             {
                 valid &= ValidateLinked(id, inputName, link, checker);
             }

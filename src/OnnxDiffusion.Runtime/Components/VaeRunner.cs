@@ -57,13 +57,28 @@ public sealed class VaeRunner
             var item = new FloatTensor([1, input.Shape[1], input.Shape[2], input.Shape[3]],
                 input.Data.AsSpan(b * itemLength, itemLength).ToArray());
             using OrtValue value = OrtTensors.FromFloat(item, _inputType);
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Session.Run(runOptions, [_inputName], [value], [_outputName]);
-            FloatTensor one = OrtTensors.ToFloat(outputs[0]);
+            FloatTensor one = RunOne(value, cancellationToken);
             result ??= new FloatTensor([batch, one.Shape[1], one.Shape[2], one.Shape[3]]);
             one.Data.CopyTo(result.Data.AsSpan(b * one.Length));
         }
 
         return result ?? throw new ArgumentException("VAE input has batch size 0.", nameof(input));
+    }
+
+    private FloatTensor RunOne(OrtValue value, CancellationToken cancellationToken)
+    {
+        // A 512² decode takes seconds: the token terminates the running evaluation (RunOptions.Terminate).
+        using var runOptions = new RunOptions();
+        using CancellationTokenRegistration link =
+            cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
+        try
+        {
+            using var outputs = _session.Session.Run(runOptions, [_inputName], [value], [_outputName]);
+            return OrtTensors.ToFloat(outputs[0]);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
     }
 }

@@ -56,10 +56,26 @@ public sealed class ModelSession : IDisposable
 
         OrtEnvironment.Ensure(config.IntraOpThreads);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            return Load(modelPath, config, profile, clock);
+        }
+        catch (OnnxDiffusionException ex) when (ex is ModelFormatException or ExecutionProviderException &&
+            OptimizedModelCache.Discard(config, modelPath))
+        {
+            // The cached optimized graph did not load (a partial or stale file): it is deleted; load the model.
+            return Load(modelPath, config, profile, clock);
+        }
+    }
+
+    private static ModelSession Load(
+        string modelPath, SessionConfig config, ShapeProfile? profile, System.Diagnostics.Stopwatch clock)
+    {
         using var options = BuildOptions(config, profile, modelPath, out string pathToLoad);
         try
         {
             var session = new InferenceSession(pathToLoad, options);
+            OptimizedModelCache.Commit(options);
             return new ModelSession(session, modelPath, config, clock.Elapsed);
         }
         catch (OnnxRuntimeException ex)

@@ -73,15 +73,69 @@ public static class OptimizedModelCache
             return modelPath;
         }
 
-        string key = Key(modelPath, config, OrtEnvironment.Version);
+        string cached = EntryPath(config.OptimizedModelCacheDir, modelPath, config);
         Directory.CreateDirectory(config.OptimizedModelCacheDir);
-        string cached = Path.Combine(config.OptimizedModelCacheDir, key + ".onnx");
         if (File.Exists(cached))
         {
             return cached;
         }
 
-        options.OptimizedModelFilePath = cached;
+        // ORT writes the file while it creates the session; a crash (or a second process) must never see a
+        // half-written entry under the final name, so it goes to a per-process name until Commit.
+        options.OptimizedModelFilePath = Path.ChangeExtension(cached,
+            string.Create(CultureInfo.InvariantCulture, $"{PartialMarker}{Environment.ProcessId}.onnx"));
         return modelPath;
     }
+
+    /// <summary>
+    /// After a session was created with <paramref name="options"/> from <see cref="Apply"/>: moves the optimized
+    /// graph ORT just wrote into its final cache name. Does nothing on a hit or without a cache.
+    /// </summary>
+    public static void Commit(SessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string written = options.OptimizedModelFilePath;
+        string name = Path.GetFileName(written);
+        int marker = name.IndexOf("." + PartialMarker, StringComparison.Ordinal);
+        if (string.IsNullOrEmpty(written) || marker < 0 || !File.Exists(written))
+        {
+            return;
+        }
+
+        try
+        {
+            File.Move(written, Path.Combine(Path.GetDirectoryName(written)!, name[..marker] + ".onnx"), overwrite: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: without the entry the next load optimizes again.
+        }
+    }
+
+    /// <summary>
+    /// Deletes the cache entry of <paramref name="modelPath"/> under <paramref name="config"/> when there is one
+    /// (an entry ORT could not load, e.g. left by a crashed run); returns whether it existed.
+    /// </summary>
+    public static bool Discard(SessionConfig config, string modelPath)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.OptimizedModelCacheDir is null || HasExternalData(modelPath))
+        {
+            return false;
+        }
+
+        string cached = EntryPath(config.OptimizedModelCacheDir, modelPath, config);
+        if (!File.Exists(cached))
+        {
+            return false;
+        }
+
+        File.Delete(cached);
+        return true;
+    }
+
+    private const string PartialMarker = "partial-";
+
+    private static string EntryPath(string dir, string modelPath, SessionConfig config) =>
+        Path.Combine(dir, Key(modelPath, config, OrtEnvironment.Version) + ".onnx");
 }

@@ -20,6 +20,7 @@ public sealed class OnnxUNetModel : IUNetModel, IDisposable
     private readonly bool _withNegative;
     private readonly float[] _timestep = new float[1];
     private readonly CancellationTokenRegistration _cancellation;
+    private readonly CancellationToken _cancellationToken;
     private float[]? _extra;
 
     /// <summary>
@@ -56,6 +57,7 @@ public sealed class OnnxUNetModel : IUNetModel, IDisposable
         }
 
         runner.Bind(rows, _height, _width, context, positive.Tokens, positive.Dim);
+        _cancellationToken = cancellationToken;
         _cancellation = runner.LinkCancellation(cancellationToken);
     }
 
@@ -112,7 +114,9 @@ public sealed class OnnxUNetModel : IUNetModel, IDisposable
         }
 
         _timestep[0] = request.Timestep;
-        _runner.Run(_timestep);
+        // The token is linked to RunOptions.Terminate; passing it lets the runner report a terminated run as
+        // OperationCanceledException instead of ORT's "terminate flag" error.
+        _runner.Run(_timestep, _cancellationToken);
         _runner.Output[..output.Length].CopyTo(output);
         Evaluations++;
     }

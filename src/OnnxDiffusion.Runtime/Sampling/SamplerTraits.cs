@@ -7,7 +7,7 @@ public enum SamplerTraits
     /// <summary>A deterministic ODE solver with no special handling.</summary>
     None = 0,
 
-    /// <summary>Adds fresh noise while sampling: the result is a draw from a distribution, not an ODE end point.</summary>
+    /// <summary>Adds fresh noise while sampling: the result is a random draw, not an ODE end point.</summary>
     Stochastic = 1,
 
     /// <summary>
@@ -16,6 +16,6 @@ public enum SamplerTraits
     /// </summary>
     DiscardPenultimateSigma = 2,
 
-    /// <summary>Inpaint blending uses noise drawn with seed + 1 instead of the initial noise (ComfyUI "ddim").</summary>
+    /// <summary>Inpaint blending uses noise drawn with seed + 1, not the initial noise (ComfyUI "ddim").</summary>
     RandomInpaintNoise = 4,
 }

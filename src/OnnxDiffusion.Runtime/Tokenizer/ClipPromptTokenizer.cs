@@ -60,7 +60,7 @@ public sealed class ClipPromptTokenizer
         return new TokenizedPrompt(Pack(groups), missing);
     }
 
-    /// <summary>The "empty" sequence ComfyUI encodes for weighting: [start, end, pad, …] of <see cref="MaxLength"/>.</summary>
+    /// <summary>The "empty" sequence ComfyUI encodes for weighting: [start, end, pad, …], 77 long.</summary>
     public int[] EmptyTokens()
     {
         var ids = new int[MaxLength];

@@ -55,7 +55,8 @@ public sealed class ClipTokenizer
             if (!File.Exists(path))
             {
                 throw new ModelFormatException(
-                    $"Tokenizer file '{path}' does not exist. A CLIP tokenizer folder holds vocab.json and merges.txt " +
+                    $"Tokenizer file '{path}' does not exist. A CLIP tokenizer folder holds vocab.json and " +
+                    "merges.txt " +
                     "(the 'tokenizer' folder of a diffusers or ONNX model package).");
             }
         }

@@ -31,7 +31,7 @@ public static class PromptWeights
         return segments;
     }
 
-    /// <summary>Python <c>float(text)</c>: decimal or exponent notation, '_' between digits, inf/infinity/nan.</summary>
+    /// <summary>Python <c>float(text)</c>: decimal/exponent notation, '_' between digits, inf/infinity/nan.</summary>
     public static bool TryParsePythonFloat(string text, out double value)
     {
         string s = text.Trim();

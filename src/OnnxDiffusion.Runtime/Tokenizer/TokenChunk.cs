@@ -32,6 +32,6 @@ public sealed class TokenChunk
     /// <summary>How many positions hold prompt tokens (not start, end or padding).</summary>
     public int PromptTokens { get; }
 
-    /// <summary>True when some position has a weight other than 1 (then the empty prompt must be encoded too).</summary>
+    /// <summary>True when a position has a weight other than 1 (the empty prompt must then be encoded).</summary>
     public bool HasWeights => Weights.Any(w => w != 1f);
 }

@@ -12,7 +12,7 @@ public static class TokenWeighting
     /// </summary>
     /// <param name="hidden">The chunk's hidden states <c>[T, dim]</c>, row-major; modified in place.</param>
     /// <param name="emptyHidden">The empty prompt's hidden states <c>[T, dim]</c>.</param>
-    /// <param name="weights">One weight per position (<c>T</c> values); positions with weight exactly 1 are untouched.</param>
+    /// <param name="weights">One weight per position (T values); a weight of exactly 1 leaves the row as is.</param>
     /// <param name="dim">Hidden size (768 for CLIP-L).</param>
     /// <exception cref="ArgumentException">The lengths do not match <c>T·dim</c>.</exception>
     public static void Apply(Span<float> hidden, ReadOnlySpan<float> emptyHidden, ReadOnlySpan<float> weights, int dim)

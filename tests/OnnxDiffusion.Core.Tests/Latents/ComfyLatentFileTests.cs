@@ -76,8 +76,10 @@ public sealed class ComfyLatentFileTests
         using var dir = new TempDir();
         string path = dir.File("x.latent");
         SafetensorsWriter.Write(path, [("samples", DType.F32, new long[] { 1 }, new byte[4])]);
-        Assert.That(Assert.Throws<ModelFormatException>(() => ComfyLatentFile.Read(path))!.Message, Does.Contain("latent_tensor"));
+        Assert.That(Assert.Throws<ModelFormatException>(() => ComfyLatentFile.Read(path))!.Message,
+            Does.Contain("latent_tensor"));
         SafetensorsWriter.Write(path, [("latent_tensor", DType.I32, new long[] { 1 }, new byte[4])]);
-        Assert.That(Assert.Throws<ModelFormatException>(() => ComfyLatentFile.Read(path))!.Message, Does.Contain("I32"));
+        Assert.That(Assert.Throws<ModelFormatException>(() => ComfyLatentFile.Read(path))!.Message,
+            Does.Contain("I32"));
     }
 }

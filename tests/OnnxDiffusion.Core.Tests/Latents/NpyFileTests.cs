@@ -24,7 +24,8 @@ public sealed class NpyFileTests
 
         using var dir = new TempDir();
         string path = dir.File("x.npy");
-        var tensor = new FloatTensor(shape, Enumerable.Range(0, shape.Aggregate(1, (a, b) => a * b)).Select(i => i * 0.5f).ToArray());
+        var tensor = new FloatTensor(shape, Enumerable.Range(0, shape.Aggregate(1, (a, b) => a * b)).Select(i
+            => i * 0.5f).ToArray());
         NpyFile.Write(path, tensor);
         byte[] bytes = File.ReadAllBytes(path);
         Assert.That(bytes[..128], Is.EqualTo(expectedHeader));
@@ -36,7 +37,8 @@ public sealed class NpyFileTests
     {
         for (int rank = 0; rank <= 12; rank++)
         {
-            int[] shape = Enumerable.Repeat(123456, Math.Min(rank, 1)).Concat(Enumerable.Repeat(1, Math.Max(0, rank - 1))).ToArray();
+            int[] shape = Enumerable.Repeat(123456, Math.Min(rank, 1)).Concat(Enumerable.Repeat(1, Math.Max(0,
+                rank - 1))).ToArray();
             byte[] header = NpyFile.BuildHeader(shape);
             Assert.That(header.Length % 64, Is.EqualTo(0), $"rank {rank}");
             Assert.That(header[^1], Is.EqualTo((byte)'\n'));
@@ -60,7 +62,8 @@ public sealed class NpyFileTests
         NpyFile.Write(path, new FloatTensor(shape, data));
         FloatTensor back = NpyFile.Read(path);
         Assert.That(back.Shape, Is.EqualTo(shape));
-        Assert.That(MemoryMarshal.AsBytes(back.Data.AsSpan()).ToArray(), Is.EqualTo(MemoryMarshal.AsBytes(data.AsSpan()).ToArray()));
+        Assert.That(MemoryMarshal.AsBytes(back.Data.AsSpan()).ToArray(),
+            Is.EqualTo(MemoryMarshal.AsBytes(data.AsSpan()).ToArray()));
     }
 
     [TestCase(2, "<f2")]
@@ -77,7 +80,8 @@ public sealed class NpyFileTests
         };
         using var dir = new TempDir();
         string path = dir.File("v.npy");
-        File.WriteAllBytes(path, Craft(version, "{\"descr\": '" + descr + "', 'fortran_order': False, 'shape': (2, 2L), }", data));
+        File.WriteAllBytes(path, Craft(version, "{\"descr\": '" + descr
+            + "', 'fortran_order': False, 'shape': (2, 2L), }", data));
         FloatTensor tensor = NpyFile.Read(path);
         Assert.That(tensor.Shape, Is.EqualTo(new[] { 2, 2 }));
         Assert.That(tensor.Data, Is.EqualTo(values));
@@ -88,14 +92,21 @@ public sealed class NpyFileTests
     {
         yield return Case("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", 8, "Fortran order", "Fortran");
         yield return Case("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 8, "big-endian", "BigEndian");
-        yield return Case("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", 8, "'<i4' is not supported", "Int32");
-        yield return Case("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", 8, "structured", "Record");
-        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", 8, "needs 12 data bytes", "ShortData");
-        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", 8, "needs 4 data bytes", "ExtraData");
+        yield return Case("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", 8,
+            "'<i4' is not supported", "Int32");
+        yield return Case("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", 8, "structured",
+            "Record");
+        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", 8, "needs 12 data bytes",
+            "ShortData");
+        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", 8, "needs 4 data bytes",
+            "ExtraData");
         yield return Case("{'descr': '<f4', 'shape': (2,), }", 8, "'fortran_order' is missing", "MissingKey");
-        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", 8, "unexpected", "ExtraKey");
-        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999,), }", 8, "below 2^31", "HugeDim");
-        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536), }", 8, "too many", "HugeCount");
+        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", 8, "unexpected",
+            "ExtraKey");
+        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999,), }", 8, "below 2^31",
+            "HugeDim");
+        yield return Case("{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536), }", 8, "too many",
+            "HugeCount");
 
         static TestCaseData Case(string header, int dataBytes, string message, string name) =>
             new TestCaseData(header, dataBytes, message).SetName($"Read_{name}_Refused");
@@ -119,10 +130,12 @@ public sealed class NpyFileTests
         File.WriteAllBytes(path, "PK\u0003\u0004 not numpy"u8.ToArray());
         Assert.Throws<ModelFormatException>(() => NpyFile.Read(path));
         File.WriteAllBytes(path, Craft(1, "{}", []).Select((b, i) => i == 6 ? (byte)4 : b).ToArray());
-        Assert.That(Assert.Throws<ModelFormatException>(() => NpyFile.Read(path))!.Message, Does.Contain("version 4.0"));
+        Assert.That(Assert.Throws<ModelFormatException>(() => NpyFile.Read(path))!.Message,
+            Does.Contain("version 4.0"));
     }
 
-    /// <summary>A .npy file with the given version and header dict, padded like numpy, then <paramref name="data"/>.</summary>
+    /// <summary>A .npy file with the given version and header dict, padded like numpy, then <paramref
+    /// name="data"/>.</summary>
     private static byte[] Craft(int version, string dict, byte[] data)
     {
         int prefix = version == 1 ? 10 : 12;

@@ -67,6 +67,24 @@ public sealed class DTypesTests
         Assert.That(result[0], Is.EqualTo(expected));
     }
 
+    [Test]
+    public void ConvertToFloat32_BFloat16Run_EachElementIsTheUpperHalfOfItsFloat()
+    {
+        var rng = new Random(4);
+        var codes = new ushort[37]; // odd length: vector body plus scalar tail
+        for (int i = 0; i < codes.Length; i++)
+        {
+            codes[i] = (ushort)rng.Next(65536);
+        }
+
+        var result = new float[codes.Length];
+        DTypes.ConvertToFloat32(DType.BF16, System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()), result);
+        for (int i = 0; i < codes.Length; i++)
+        {
+            Assert.That(BitConverter.SingleToUInt32Bits(result[i]), Is.EqualTo((uint)codes[i] * 65536u), $"element {i}");
+        }
+    }
+
     // Values from the OCP 8-bit floating point spec (E4M3: bias 7, max 448, no infinities).
     [TestCase((byte)0x00, 0.0f)]
     [TestCase((byte)0x01, 0.001953125f)]
@@ -119,7 +137,8 @@ public sealed class DTypesTests
         Assert.That(result, Is.EqualTo(new[] { -32768f, 4660f }));
         DTypes.ConvertToFloat32(DType.I32, [.. BitConverter.GetBytes(-7), .. BitConverter.GetBytes(1 << 24)], result);
         Assert.That(result, Is.EqualTo(new[] { -7f, 16777216f }));
-        DTypes.ConvertToFloat32(DType.I64, [.. BitConverter.GetBytes(long.MinValue), .. BitConverter.GetBytes(5L)], result);
+        DTypes.ConvertToFloat32(DType.I64, [.. BitConverter.GetBytes(long.MinValue),
+            .. BitConverter.GetBytes(5L)], result);
         Assert.That(result, Is.EqualTo(new[] { -9.223372e18f, 5f }));
         DTypes.ConvertToFloat32(DType.Bool, [0, 2], result);
         Assert.That(result, Is.EqualTo(new[] { 0f, 1f }));

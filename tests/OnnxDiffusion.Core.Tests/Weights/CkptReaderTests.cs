@@ -16,7 +16,8 @@ public sealed class CkptReaderTests
             .SetName("RoundTrip_FlatStateDict_IsBitExact");
         yield return new TestCaseData(new TorchZipOptions { AsParameters = true, ArchiveName = "v1-5-pruned" })
             .SetName("RoundTrip_ParametersUnderFileStemFolder_IsBitExact");
-        yield return new TestCaseData(new TorchZipOptions { ForceZip64 = true }).SetName("RoundTrip_Zip64Records_IsBitExact");
+        yield return new TestCaseData(new TorchZipOptions { ForceZip64 = true })
+            .SetName("RoundTrip_Zip64Records_IsBitExact");
     }
 
     [TestCaseSource(nameof(Layouts))]
@@ -29,7 +30,8 @@ public sealed class CkptReaderTests
 
         using IWeightSource source = WeightFile.Open(path);
         Assert.That(source.Format, Is.EqualTo("ckpt"));
-        Assert.That(source.Tensors.Select(t => t.Name), Is.EqualTo(tensors.Select(t => t.Name).Order(StringComparer.Ordinal)));
+        Assert.That(source.Tensors.Select(t => t.Name), Is.EqualTo(tensors.Select(t
+            => t.Name).Order(StringComparer.Ordinal)));
         foreach (var (name, dtype, shape, data) in tensors)
         {
             TensorInfo info = source.GetInfo(name);
@@ -44,7 +46,14 @@ public sealed class CkptReaderTests
         using var dir = new TempDir();
         string path = dir.File("m.ckpt");
         TorchZipWriter.Write(path, [("w", DType.F32, new long[] { 1 }, new byte[4])],
-            new TorchZipOptions { ExtraTopLevel = new Dictionary<string, long> { ["global_step"] = 840000, ["epoch"] = 6 } });
+            new TorchZipOptions
+            {
+                ExtraTopLevel = new Dictionary<string, long>
+                {
+                    ["global_step"] = 840000,
+                    ["epoch"] = 6
+                }
+            });
         using IWeightSource source = WeightFile.Open(path);
         Assert.That(source.Metadata["global_step"], Is.EqualTo("840000"));
         Assert.That(source.Metadata["epoch"], Is.EqualTo("6"));

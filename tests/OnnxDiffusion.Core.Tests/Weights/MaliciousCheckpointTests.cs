@@ -44,7 +44,8 @@ public sealed class MaliciousCheckpointTests
 
         var ex = Assert.Throws<UnsafeCheckpointException>(() => WeightFile.Open(path).Dispose());
         Assert.That(ex!.Global, Is.EqualTo(global));
-        Assert.That(ex.Message, Does.Contain($"`{global}`").And.Contain("safetensors").And.Contain("Nothing was executed"));
+        Assert.That(ex.Message,
+            Does.Contain($"`{global}`").And.Contain("safetensors").And.Contain("Nothing was executed"));
         Assert.That(ex.Code, Is.EqualTo("unsafe_checkpoint"));
         Assert.That(File.Exists(sentinel), Is.False, "the sentinel side effect happened");
     }
@@ -138,7 +139,7 @@ public sealed class MaliciousCheckpointTests
 
     private static void RunPythonUnpickler(string path)
     {
-        const string script = """
+        const string Script = """
             import io, pickle, sys, zipfile
             class Unpickler(pickle.Unpickler):
                 def find_class(self, module, name):
@@ -158,7 +159,7 @@ public sealed class MaliciousCheckpointTests
         {
             info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
             info.ArgumentList.Add("-c");
-            info.ArgumentList.Add(script);
+            info.ArgumentList.Add(Script);
             info.ArgumentList.Add(path);
             using Process process = Process.Start(info)!;
             process.StandardOutput.ReadToEnd();

@@ -55,7 +55,8 @@ public sealed class SafetensorsReaderTests
         using var dir = new TempDir();
         string path = dir.File("h.safetensors");
         Half[] values = [(Half)1.5f, (Half)(-2f), Half.MaxValue, (Half)0.099975586f];
-        SafetensorsWriter.Write(path, [("h", DType.F16, new long[] { 2, 2 }, MemoryMarshal.AsBytes(values.AsSpan()).ToArray())]);
+        SafetensorsWriter.Write(path, [("h", DType.F16, new long[] { 2, 2 },
+            MemoryMarshal.AsBytes(values.AsSpan()).ToArray())]);
         using IWeightSource source = WeightFile.Open(path);
         Assert.That(source.ReadFloat32("h"), Is.EqualTo(values.Select(v => (float)v).ToArray()));
         var destination = new float[4];
@@ -70,15 +71,15 @@ public sealed class SafetensorsReaderTests
     {
         using var dir = new TempDir();
         string path = dir.File("far.safetensors");
-        const long far = 5_000_000_000;
-        string header = "{\"far\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[" + far + "," + (far + 4) + "]},"
+        const long Far = 5_000_000_000;
+        string header = "{\"far\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[" + Far + "," + (Far + 4) + "]},"
             + "\"near\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}}";
         byte[] head = WeightTestData.Craft(header, [5, 6]);
         using (var stream = new FileStream(path, FileMode.CreateNew))
         {
             stream.Write(head);
-            stream.SetLength(head.Length - 2 + far + 4); // sparse: no disk used for the gap
-            stream.Position = head.Length - 2 + far;
+            stream.SetLength(head.Length - 2 + Far + 4); // sparse: no disk used for the gap
+            stream.Position = head.Length - 2 + Far;
             stream.Write([1, 2, 3, 4]);
         }
 
@@ -89,32 +90,42 @@ public sealed class SafetensorsReaderTests
 
     private static IEnumerable<TestCaseData> BadHeaders()
     {
-        const string a = "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
-        yield return new TestCaseData("{" + a + ",\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "appears twice")
+        const string EntryA = "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+        yield return new TestCaseData("{" + EntryA
+            + ",\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "appears twice")
             .SetName("Open_DuplicateName_Refused");
         yield return new TestCaseData("{\"a\":", 8, "not valid JSON").SetName("Open_InvalidJson_Refused");
         yield return new TestCaseData("[1, 2]", 8, "not an object").SetName("Open_JsonArray_Refused");
-        yield return new TestCaseData("{\"a\":{\"dtype\":\"U16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4, "unsupported dtype 'U16'")
+        yield return new TestCaseData("{\"a\":{\"dtype\":\"U16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4,
+            "unsupported dtype 'U16'")
             .SetName("Open_UnknownDType_Refused");
         yield return new TestCaseData("{\"a\":{\"shape\":[2],\"data_offsets\":[0,4]}}", 4, "'dtype' is missing")
             .SetName("Open_MissingDType_Refused");
-        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,80]}}", 8, "out of range")
+        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,80]}}", 8,
+            "out of range")
             .SetName("Open_OffsetBeyondData_Refused");
-        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,0]}}", 8, "out of range")
+        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,0]}}", 8,
+            "out of range")
             .SetName("Open_BeginAfterEnd_Refused");
-        yield return new TestCaseData("{" + a + ",\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12, "overlap")
+        yield return new TestCaseData("{" + EntryA
+            + ",\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12, "overlap")
             .SetName("Open_OverlappingTensors_Refused");
-        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8, "is 12 bytes")
+        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8,
+            "is 12 bytes")
             .SetName("Open_ShapeDisagreesWithOffsets_Refused");
-        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8, "non-negative")
+        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8,
+            "non-negative")
             .SetName("Open_NegativeDimension_Refused");
-        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,8]}}", 8, "non-negative")
+        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,8]}}", 8,
+            "non-negative")
             .SetName("Open_FractionalDimension_Refused");
-        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,8]}}",
-            8, "overflows").SetName("Open_AbsurdShape_Refused");
-        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8,9]}}", 9, "has 3 entries")
+        yield return new TestCaseData(
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,8]}}", 8, "overflows")
+            .SetName("Open_AbsurdShape_Refused");
+        yield return new TestCaseData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8,9]}}", 9,
+            "has 3 entries")
             .SetName("Open_ThreeOffsets_Refused");
-        yield return new TestCaseData("{\"__metadata__\":{\"k\":1}," + a + "}", 8, "not a string")
+        yield return new TestCaseData("{\"__metadata__\":{\"k\":1}," + EntryA + "}", 8, "not a string")
             .SetName("Open_NonStringMetadata_Refused");
         yield return new TestCaseData("{\"a\":[1]}", 8, "not an object").SetName("Open_EntryNotObject_Refused");
     }

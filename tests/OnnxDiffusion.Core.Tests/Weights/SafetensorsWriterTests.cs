@@ -39,8 +39,10 @@ public sealed class SafetensorsWriterTests
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         string header = Encoding.UTF8.GetString(bytes, 8, (int)n);
         Assert.That(n % 8, Is.EqualTo(0UL));
-        Assert.That(header.IndexOf("\"B\"", StringComparison.Ordinal), Is.LessThan(header.IndexOf("\"a\"", StringComparison.Ordinal)));
-        Assert.That(header.IndexOf("\"a\"", StringComparison.Ordinal), Is.LessThan(header.IndexOf("\"b\"", StringComparison.Ordinal)));
+        Assert.That(header.IndexOf("\"B\"", StringComparison.Ordinal), Is.LessThan(header.IndexOf("\"a\"",
+            StringComparison.Ordinal)));
+        Assert.That(header.IndexOf("\"a\"", StringComparison.Ordinal), Is.LessThan(header.IndexOf("\"b\"",
+            StringComparison.Ordinal)));
         Assert.That(bytes[(8 + (int)n)..], Is.EqualTo(new byte[] { 9, 7, 8, 1, 2, 3 }));
     }
 
@@ -49,10 +51,19 @@ public sealed class SafetensorsWriterTests
     {
         using var dir = new TempDir();
         var tensors = WeightTestData.EveryDType(7);
-        SafetensorsWriter.Write(dir.File("1.safetensors"), tensors, new Dictionary<string, string> { ["x"] = "1", ["a"] = "2" });
+        SafetensorsWriter.Write(dir.File("1.safetensors"), tensors, new Dictionary<string, string>
+        {
+            ["x"] = "1",
+            ["a"] = "2"
+        });
         tensors.Reverse();
-        SafetensorsWriter.Write(dir.File("2.safetensors"), tensors, new Dictionary<string, string> { ["a"] = "2", ["x"] = "1" });
-        Assert.That(File.ReadAllBytes(dir.File("2.safetensors")), Is.EqualTo(File.ReadAllBytes(dir.File("1.safetensors"))));
+        SafetensorsWriter.Write(dir.File("2.safetensors"), tensors, new Dictionary<string, string>
+        {
+            ["a"] = "2",
+            ["x"] = "1"
+        });
+        Assert.That(File.ReadAllBytes(dir.File("2.safetensors")),
+            Is.EqualTo(File.ReadAllBytes(dir.File("1.safetensors"))));
     }
 
     [Test]
@@ -94,8 +105,10 @@ public sealed class SafetensorsWriterTests
             [("a", DType.U8, new long[] { 1 }, new byte[1]), ("a", DType.U8, new long[] { 1 }, new byte[1])]));
         Assert.Throws<ArgumentException>(() => SafetensorsWriter.Write(path,
             [("__metadata__", DType.U8, new long[] { 1 }, new byte[1])]));
-        Assert.Throws<ArgumentException>(() => SafetensorsWriter.Write(path, [("", DType.U8, new long[] { 1 }, new byte[1])]));
-        Assert.Throws<ArgumentException>(() => SafetensorsWriter.Write(path, [("n", DType.U8, new long[] { -1 }, new byte[1])]));
+        Assert.Throws<ArgumentException>(() => SafetensorsWriter.Write(path, [("", DType.U8, new long[] { 1 },
+            new byte[1])]));
+        Assert.Throws<ArgumentException>(() => SafetensorsWriter.Write(path, [("n", DType.U8, new long[] { -1 },
+            new byte[1])]));
     }
 
     [Test]

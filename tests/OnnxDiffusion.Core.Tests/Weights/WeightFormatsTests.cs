@@ -6,7 +6,8 @@ using OnnxDiffusion.TestSupport;
 
 namespace OnnxDiffusion.Core.Tests.Weights;
 
-/// <summary>Completeness of the reader registry, and the contract every reader keeps (WeightReaderContractTests).</summary>
+/// <summary>Completeness of the reader registry, and the contract every reader keeps
+/// (WeightReaderContractTests).</summary>
 [Category("Unit")]
 public sealed class WeightFormatsTests
 {
@@ -22,28 +23,29 @@ public sealed class WeightFormatsTests
         }
     }
 
-    /// <summary>Writes a sample holding the given tensors in each registered format; returns the path to open.</summary>
-    private static readonly Dictionary<string, Func<string, List<(string, DType, long[], byte[])>, string>> s_writers = new()
-    {
-        ["safetensors"] = (dir, tensors) =>
+    /// <summary>Writes a sample of the given tensors per format; returns the path to open.</summary>
+    private static readonly Dictionary<string, Func<string, List<(string, DType, long[], byte[])>,
+        string>> s_writers = new()
         {
-            string path = Path.Combine(dir, "m.safetensors");
-            SafetensorsWriter.Write(path, tensors);
-            return path;
-        },
-        ["ckpt"] = (dir, tensors) =>
-        {
-            string path = Path.Combine(dir, "m.ckpt");
-            TorchZipWriter.Write(path, tensors);
-            return path;
-        },
-        ["diffusers"] = (dir, tensors) =>
-        {
-            Directory.CreateDirectory(Path.Combine(dir, "unet"));
-            SafetensorsWriter.Write(Path.Combine(dir, "unet", "diffusion_pytorch_model.safetensors"), tensors);
-            return dir;
-        },
-    };
+            ["safetensors"] = (dir, tensors) =>
+            {
+                string path = Path.Combine(dir, "m.safetensors");
+                SafetensorsWriter.Write(path, tensors);
+                return path;
+            },
+            ["ckpt"] = (dir, tensors) =>
+            {
+                string path = Path.Combine(dir, "m.ckpt");
+                TorchZipWriter.Write(path, tensors);
+                return path;
+            },
+            ["diffusers"] = (dir, tensors) =>
+            {
+                Directory.CreateDirectory(Path.Combine(dir, "unet"));
+                SafetensorsWriter.Write(Path.Combine(dir, "unet", "diffusion_pytorch_model.safetensors"), tensors);
+                return dir;
+            },
+        };
 
     private static IEnumerable<string> Formats() => WeightFormats.All.Select(r => r.Format);
 
@@ -80,7 +82,8 @@ public sealed class WeightFormatsTests
     {
         foreach (IWeightReader reader in WeightFormats.All)
         {
-            var fields = reader.GetType().GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+            var fields = reader.GetType()
+                .GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
             Assert.That(fields, Is.Empty, $"{reader.GetType().Name} must not hold state");
         }
     }

@@ -13,7 +13,8 @@ public sealed class Sd15FamilyTests
 {
     private static IReadOnlyList<LayoutTable.Row> FullRows() => LayoutTable.ReadOrIgnore("sd15-ldm-keys.tsv");
 
-    private static InMemoryWeightSource Source(IEnumerable<LayoutTable.Row> rows) => InMemoryWeightSource.FromRows(rows);
+    private static InMemoryWeightSource Source(IEnumerable<LayoutTable.Row> rows) =>
+        InMemoryWeightSource.FromRows(rows);
 
     private static InMemoryWeightSource Source(Sd15Config config) => new(
         Sd15Layout.Enumerate(config).Select(t =>
@@ -133,6 +134,17 @@ public sealed class Sd15FamilyTests
         using var source = Source(LayoutTable.ReadOrIgnore("more/lora-kohya-sd15-keys.tsv"));
         Assert.That(() => Sd15Family.DetectFromWeights(source),
             Throws.TypeOf<UnsupportedModelException>().With.Message.Contains("(264 low-rank modules"));
+    }
+
+    [Test]
+    public void DetectFromWeights_SdxlDiffusersFolder_ThrowsUnsupportedSdxl()
+    {
+        var rows = FullRows().Select(r => r with { Name = Sd15DiffusersKeyMap.ToDiffusers(r.Name) })
+            .Append(new LayoutTable.Row("unet/add_embedding.linear_1.weight", [1280, 2816], DType.F16))
+            .Append(new LayoutTable.Row("text_encoder_2/text_model.final_layer_norm.weight", [1280], DType.F16));
+        using var source = Source(rows);
+        Assert.That(() => Sd15Family.DetectFromWeights(source),
+            Throws.TypeOf<UnsupportedModelException>().With.Message.Contains("SDXL"));
     }
 
     [Test]

@@ -49,7 +49,8 @@ public sealed class Sd15FamilyValidateTests
         Assert.That(ex.Problems, Has.Some.StartsWith($"dtype: {Retyped} is I32"));
         Assert.That(ex.Problems, Has.Some.EqualTo("unexpected: lm_head.bias [7]"));
         Assert.That(ex.Problems, Has.Some.EqualTo("unexpected: model.diffusion_model.extra.weight [3]"));
-        Assert.That(ex.Message, Does.Contain("broken.safetensors").And.Contain("4 missing").And.Contain("2 unexpected"));
+        Assert.That(ex.Message,
+            Does.Contain("broken.safetensors").And.Contain("4 missing").And.Contain("2 unexpected"));
         Assert.That(ex.Code, Is.EqualTo("weight_mismatch"));
     }
 

@@ -12,8 +12,10 @@ public sealed class Sd15DiffusersKeyMapTests
     [TestCase("model.diffusion_model.time_embed.2.bias", "unet/time_embedding.linear_2.bias")]
     [TestCase("model.diffusion_model.input_blocks.0.0.weight", "unet/conv_in.weight")]
     [TestCase("model.diffusion_model.input_blocks.9.0.op.weight", "unet/down_blocks.2.downsamplers.0.conv.weight")]
-    [TestCase("model.diffusion_model.input_blocks.11.0.emb_layers.1.bias", "unet/down_blocks.3.resnets.1.time_emb_proj.bias")]
-    [TestCase("model.diffusion_model.input_blocks.8.1.proj_out.weight", "unet/down_blocks.2.attentions.1.proj_out.weight")]
+    [TestCase("model.diffusion_model.input_blocks.11.0.emb_layers.1.bias",
+        "unet/down_blocks.3.resnets.1.time_emb_proj.bias")]
+    [TestCase("model.diffusion_model.input_blocks.8.1.proj_out.weight",
+        "unet/down_blocks.2.attentions.1.proj_out.weight")]
     [TestCase("model.diffusion_model.middle_block.2.out_layers.3.weight", "unet/mid_block.resnets.1.conv2.weight")]
     [TestCase("model.diffusion_model.middle_block.1.transformer_blocks.0.ff.net.2.weight",
         "unet/mid_block.attentions.0.transformer_blocks.0.ff.net.2.weight")]
@@ -27,10 +29,13 @@ public sealed class Sd15DiffusersKeyMapTests
     [TestCase("model.diffusion_model.out.2.bias", "unet/conv_out.bias")]
     [TestCase("first_stage_model.encoder.down.1.block.0.nin_shortcut.weight",
         "vae/encoder.down_blocks.1.resnets.0.conv_shortcut.weight")]
-    [TestCase("first_stage_model.encoder.down.2.downsample.conv.bias", "vae/encoder.down_blocks.2.downsamplers.0.conv.bias")]
+    [TestCase("first_stage_model.encoder.down.2.downsample.conv.bias",
+        "vae/encoder.down_blocks.2.downsamplers.0.conv.bias")]
     [TestCase("first_stage_model.decoder.up.3.block.2.norm1.weight", "vae/decoder.up_blocks.0.resnets.2.norm1.weight")]
-    [TestCase("first_stage_model.decoder.up.1.upsample.conv.weight", "vae/decoder.up_blocks.2.upsamplers.0.conv.weight")]
-    [TestCase("first_stage_model.decoder.mid.attn_1.proj_out.weight", "vae/decoder.mid_block.attentions.0.to_out.0.weight")]
+    [TestCase("first_stage_model.decoder.up.1.upsample.conv.weight",
+        "vae/decoder.up_blocks.2.upsamplers.0.conv.weight")]
+    [TestCase("first_stage_model.decoder.mid.attn_1.proj_out.weight",
+        "vae/decoder.mid_block.attentions.0.to_out.0.weight")]
     [TestCase("first_stage_model.encoder.mid.attn_1.norm.bias", "vae/encoder.mid_block.attentions.0.group_norm.bias")]
     [TestCase("first_stage_model.encoder.mid.attn_1.q.weight", "vae/encoder.mid_block.attentions.0.to_q.weight")]
     [TestCase("first_stage_model.decoder.mid.block_2.conv1.weight", "vae/decoder.mid_block.resnets.1.conv1.weight")]
@@ -118,7 +123,8 @@ public sealed class Sd15DiffusersKeyMapTests
     }
 
     [TestCase("vae/decoder.mid_block.attentions.0.query.weight", "first_stage_model.decoder.mid.attn_1.q.weight")]
-    [TestCase("vae/encoder.mid_block.attentions.0.proj_attn.bias", "first_stage_model.encoder.mid.attn_1.proj_out.bias")]
+    [TestCase("vae/encoder.mid_block.attentions.0.proj_attn.bias",
+        "first_stage_model.encoder.mid.attn_1.proj_out.bias")]
     public void TryToLdm_LegacyVaeAttentionNames_AreAccepted(string legacy, string ldm)
     {
         Assert.That(Sd15DiffusersKeyMap.TryToLdm(legacy, out string? mapped), Is.True);

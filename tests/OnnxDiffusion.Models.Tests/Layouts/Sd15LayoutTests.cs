@@ -67,7 +67,8 @@ public sealed class Sd15LayoutTests
             Is.EqualTo(new long[] { 192, 48 }));
         Assert.That(tiny["cond_stage_model.transformer.text_model.embeddings.token_embedding.weight"],
             Is.EqualTo(new long[] { 49408, 48 }));
-        Assert.That(tiny["first_stage_model.decoder.up.1.upsample.conv.weight"], Is.EqualTo(new long[] { 64, 64, 3, 3 }));
+        Assert.That(tiny["first_stage_model.decoder.up.1.upsample.conv.weight"],
+            Is.EqualTo(new long[] { 64, 64, 3, 3 }));
         Assert.That(tiny[Sd15Layout.PositionIdsKey], Is.EqualTo(new long[] { 1, 77 }));
     }
 

@@ -64,7 +64,8 @@ public sealed class ImageResizeTests
                 {
                     for (int ox = 0; ox < outW; ox++)
                     {
-                        double sy = Math.Max((oy + 0.5) * h / outH - 0.5, 0), sx = Math.Max((ox + 0.5) * w / outW - 0.5, 0);
+                        double sy = Math.Max((oy + 0.5) * h / outH - 0.5, 0);
+                        double sx = Math.Max((ox + 0.5) * w / outW - 0.5, 0);
                         int y0 = (int)sy, x0 = (int)sx;
                         int y1 = Math.Min(y0 + 1, h - 1), x1 = Math.Min(x0 + 1, w - 1);
                         double ly = sy - y0, lx = sx - x0;
@@ -273,7 +274,9 @@ public sealed class ImageResizeTests
         {
             double center = (o + 0.5) * scale, total = 0;
             var taps = new List<(int, double)>();
-            for (int i = Math.Max((int)(center - support + 0.5), 0); i < Math.Min((int)(center + support + 0.5), inLen); i++)
+            int first = Math.Max((int)(center - support + 0.5), 0);
+            int end = Math.Min((int)(center + support + 0.5), inLen);
+            for (int i = first; i < end; i++)
             {
                 double d = (i - center + 0.5) / Math.Max(scale, 1);
                 double wgt = Math.Abs(d) < 3 || d == -3 ? Sinc(d) * Sinc(d / 3) : 0;

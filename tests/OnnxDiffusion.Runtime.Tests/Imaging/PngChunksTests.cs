@@ -21,7 +21,8 @@ public sealed class PngChunksTests
         byte[] png = NaivePng.Write(2, 1, 3, [1, 2, 3, 4, 5, 6]);
         byte[] withText = PngChunks.InsertText(png, [new("prompt", "{\"1\": 2}"), new("workflow", "{}")]);
         var parsed = NaivePng.Read(withText); // throws on a bad CRC
-        Assert.That(parsed.Texts, Is.EqualTo(new KeyValuePair<string, string>[] { new("prompt", "{\"1\": 2}"), new("workflow", "{}") }));
+        Assert.That(parsed.Texts,
+            Is.EqualTo(new KeyValuePair<string, string>[] { new("prompt", "{\"1\": 2}"), new("workflow", "{}") }));
         Assert.That(parsed.ChunkOrder, Is.EqualTo(new[] { "IHDR", "tEXt", "tEXt", "IDAT", "IEND" }));
         Assert.That(parsed.Pixels, Is.EqualTo(new byte[] { 1, 2, 3, 4, 5, 6 }));
     }
@@ -30,7 +31,8 @@ public sealed class PngChunksTests
     public void ReadText_FileWrittenIndependently_ReturnsEntriesInOrder()
     {
         byte[] png = NaivePng.Write(1, 1, 1, [7], [new("a", "x y"), new("b", "\u00e9")]);
-        Assert.That(PngChunks.ReadText(png), Is.EqualTo(new KeyValuePair<string, string>[] { new("a", "x y"), new("b", "\u00e9") }));
+        Assert.That(PngChunks.ReadText(png),
+            Is.EqualTo(new KeyValuePair<string, string>[] { new("a", "x y"), new("b", "\u00e9") }));
     }
 
     [Test]

@@ -71,7 +71,8 @@ public sealed class ClipPromptTokenizerTests
         TokenizedPrompt result = Sd1.Tokenize(prompt);
         Assert.That(result.Chunks, Has.Count.EqualTo(2));
         // 74 + 3 tokens do not fit in 75: the 3-token group (< 8) moves; the first chunk is closed and padded.
-        Assert.That(result.Chunks[0].Ids, Is.EqualTo(new[] { Start }.Concat(Enumerable.Repeat(cat, 74)).Append(End).Append(End)));
+        int[] first = [Start, .. Enumerable.Repeat(cat, 74), End, End];
+        Assert.That(result.Chunks[0].Ids, Is.EqualTo(first));
         Assert.That(result.Chunks[1].Ids[..5], Is.EqualTo(new[] { Start, dog, dog, dog, End }));
         Assert.That(result.Chunks[1].Weights[..5], Is.EqualTo(new[] { 1f, 1.2f, 1.2f, 1.2f, 1f }));
     }
@@ -82,7 +83,8 @@ public sealed class ClipPromptTokenizerTests
         TokenizedPrompt result = Sd1.Tokenize("a horse embedding:EasyNegative, riding");
         Assert.That(result.MissingEmbeddings, Is.EqualTo(new[] { "EasyNegative" }));
         // "a horse" then the leftover ", riding" (ComfyUI re-adds the trailing comma).
-        Assert.That(result.Chunks[0].Ids[..6], Is.EqualTo(new[] { Start, 320, 4558, TokenizerData.Ids(",</w>")[0], 6765, End }));
+        int comma = TokenizerData.Ids(",</w>")[0];
+        Assert.That(result.Chunks[0].Ids[..6], Is.EqualTo(new[] { Start, 320, 4558, comma, 6765, End }));
     }
 
     [Test]
@@ -90,6 +92,7 @@ public sealed class ClipPromptTokenizerTests
     {
         int[] ids = Sd1.Tokenize("\\(horse\\)").Chunks[0].Ids;
         // "(horse)" → pieces "(", "horse", ")".
-        Assert.That(ids[..5], Is.EqualTo(new[] { Start }.Concat(TokenizerData.Ids("(</w>", "horse</w>", ")</w>")).Append(End)));
+        int[] expected = [Start, .. TokenizerData.Ids("(</w>", "horse</w>", ")</w>"), End];
+        Assert.That(ids[..5], Is.EqualTo(expected));
     }
 }

@@ -9,7 +9,8 @@ internal static class TokenizerData
 {
     private static readonly Lazy<ClipTokenizer> s_tokenizer = new(() => ClipTokenizer.FromDirectory(Directory()));
     private static readonly Lazy<Dictionary<string, int>> s_vocab = new(() =>
-        JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(Path.Combine(Directory(), "vocab.json")))!);
+        JsonSerializer.Deserialize<Dictionary<string, int>>(
+            File.ReadAllText(Path.Combine(Directory(), "vocab.json")))!);
 
     public static ClipTokenizer Tokenizer => s_tokenizer.Value;
 

@@ -26,7 +26,8 @@ internal sealed class JsonFields(string context)
             : throw Error($"{path} must be a string, found {Kind(node)}");
 
     public bool Boolean(JsonNode? node, string path) =>
-        node is JsonValue v && v.TryGetValue(out JsonElement e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False
+        node is JsonValue v && v.TryGetValue(out JsonElement e)
+                            && e.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? e.GetBoolean()
             : throw Error($"{path} must be true or false, found {Kind(node)}");
 

@@ -46,7 +46,9 @@ internal static class PythonJson
         }
 
         int e = r.IndexOfAny(['E', 'e']);
-        int exponent = e >= 0 ? int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
+        int exponent = e >= 0
+            ? int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
+            : 0;
         string mantissa = e >= 0 ? r[..e] : r;
         int dot = mantissa.IndexOf('.');
         string digits = dot >= 0 ? mantissa.Remove(dot, 1) : mantissa;

@@ -51,7 +51,7 @@ public sealed record RaiiafChunkRecord
     /// <summary>Lower-case hex sha256 of the raw payload.</summary>
     public required string Hash { get; init; }
 
-    /// <summary>True when stored compressed (zstd header + zfp payload for latents, one zstd frame otherwise).</summary>
+    /// <summary>True when compressed: zstd header + zfp payload for latents, one zstd frame otherwise.</summary>
     public required bool Compressed { get; init; }
 
     /// <summary>LATN: bytes of the zstd-compressed chunk header (or 12 when uncompressed); null for others.</summary>
@@ -66,7 +66,7 @@ public sealed record RaiiafChunkRecord
     /// <summary>Latent description parsed from <see cref="Extra"/>; non-null exactly for LATN records.</summary>
     public RaiiafLatentInfo? Latent { get; init; }
 
-    /// <summary>Stored-to-raw size ratio as raw / stored (above 1 means the chunk is smaller than its payload).</summary>
+    /// <summary>Raw payload bytes / stored bytes (above 1 means the chunk is smaller than its payload).</summary>
     public double CompressionRatio => CompressedSize == 0 ? 0 : (double)UncompressedSize / CompressedSize;
 
     /// <summary>Short description for messages, e.g. <c>chunk 0 (LATN 'samples')</c>.</summary>

@@ -7,7 +7,7 @@ namespace OnnxDiffusion.Core.Latents.Raiiaf;
 
 /// <summary>One component of an ENVC chunk: an id, its canonical string and the sha256 of that string.</summary>
 /// <param name="ComponentId">Identifier, e.g. <c>os</c>, <c>dotnet</c>, <c>onnxdiffusion</c>.</param>
-/// <param name="CanonicalString">Text such as <c>name=dotnet;version=10.0.0</c> (JSON key <c>cononical_str</c>).</param>
+/// <param name="CanonicalString">Text like <c>name=dotnet;version=10.0.0</c> (JSON key <c>cononical_str</c>).</param>
 /// <param name="Sha256">Lower-case hex sha256 of the UTF-8 canonical string.</param>
 public sealed record RaiiafEnvironmentComponent(string ComponentId, string CanonicalString, string Sha256)
 {
@@ -59,7 +59,8 @@ public sealed record RaiiafEnvironment(int EnvVersion, IReadOnlyList<RaiiafEnvir
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
+            var options = new System.Text.Json.JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false };
+            node = JsonNode.Parse(json, documentOptions: options);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException
                                        or InvalidOperationException)

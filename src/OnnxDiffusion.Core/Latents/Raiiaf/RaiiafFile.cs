@@ -28,7 +28,8 @@ public sealed class RaiiafFile : IDisposable
         Latents = [.. manifest.Chunks.Where(c => c.Latent is not null)];
     }
 
-    /// <summary>Name used in messages (the path, or the name given to <see cref="Open(Stream, bool, string?)"/>).</summary>
+    /// <summary>Name used in messages: the path, or the name passed to <see cref="Open(Stream, bool, string?)"/>.
+    /// </summary>
     public string Source { get; }
 
     /// <summary>The file header.</summary>
@@ -79,8 +80,10 @@ public sealed class RaiiafFile : IDisposable
         return new RaiiafFile(stream, leaveOpen, source, header, manifest);
     }
 
-    /// <summary>Reads, decodes and verifies the <paramref name="latentIndex"/>-th latent (index into <see cref="Latents"/>).</summary>
-    /// <exception cref="ModelFormatException">The chunk is damaged (bad frames, zfp stream, values or sha256).</exception>
+    /// <summary>
+    /// Reads, decodes and verifies the <paramref name="latentIndex"/>-th latent (an index into <see cref="Latents"/>).
+    /// </summary>
+    /// <exception cref="ModelFormatException">The chunk is damaged (frames, zfp stream, values or sha256).</exception>
     public FloatTensor ReadLatent(int latentIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(latentIndex);
@@ -130,8 +133,12 @@ public sealed class RaiiafFile : IDisposable
         }
     }
 
-    /// <summary>What the zfp header of a compressed latent says (mode, tolerance, shape); reads only that header.</summary>
-    internal ZfpStreamInfo DescribeZfp(RaiiafChunkRecord record)
+    /// <summary>
+    /// What the zfp header of a compressed latent says (mode, tolerance, shape); reads only that header.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="record"/> is not a compressed LATN record.</exception>
+    /// <exception cref="ModelFormatException">The zfp header is invalid.</exception>
+    public ZfpStreamInfo DescribeZfp(RaiiafChunkRecord record)
     {
         if (record.Latent is null || !record.Compressed)
         {
@@ -228,7 +235,8 @@ public sealed class RaiiafFile : IDisposable
             if (c.Offset < previousEnd || c.Offset + c.CompressedSize > header.ChunkTableOffset)
             {
                 throw new ModelFormatException(
-                    $"{source}: {c.Describe()} at offset {c.Offset} with {c.CompressedSize} bytes overlaps the header, " +
+                    $"{source}: {c.Describe()} at offset {c.Offset} with {c.CompressedSize} bytes overlaps the " +
+                    "header, " +
                     $"another chunk or the manifest (chunks lie between byte {header.Size} and " +
                     $"{header.ChunkTableOffset}). The manifest is damaged.");
             }

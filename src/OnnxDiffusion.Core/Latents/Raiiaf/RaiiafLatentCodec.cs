@@ -135,7 +135,8 @@ internal static class RaiiafLatentCodec
         return result;
     }
 
-    private static float[] DecodeRaw(ReadOnlySpan<byte> chunk, RaiiafChunkRecord record, RaiiafLatentInfo info, string what)
+    private static float[] DecodeRaw(
+        ReadOnlySpan<byte> chunk, RaiiafChunkRecord record, RaiiafLatentInfo info, string what)
     {
         CheckHeader(chunk, record, what, [info.RawBytes]);
         ReadOnlySpan<byte> raw = chunk[RaiiafFormat.ChunkHeaderSize..];
@@ -167,7 +168,8 @@ internal static class RaiiafLatentCodec
         if (h.Type != RaiiafFormat.LatentType || h.Flags != record.Flags || Array.IndexOf(sizes, (long)h.Size) < 0)
         {
             throw new ModelFormatException(
-                $"{what}: the chunk header says type \"{h.Type}\", flags \"{h.Flags}\", size {h.Size}, but the manifest " +
+                $"{what}: the chunk header says type \"{h.Type}\", flags \"{h.Flags}\", size {h.Size}, but the " +
+                "manifest " +
                 $"expects LATN, {record.Flags}, size {string.Join(" or ", sizes)}. The file is damaged.");
         }
     }

@@ -15,6 +15,7 @@ namespace OnnxDiffusion.Core.Latents.Raiiaf;
 public sealed class RaiiafManifest
 {
     private const string Root = "raiiaf_metadata";
+    private const long MaxChunkBytes = int.MaxValue - 64;
 
     internal RaiiafManifest(
         int versionMajor, int versionMinor, long statedFileSize, RaiiafModelInfo modelInfo,
@@ -94,7 +95,8 @@ public sealed class RaiiafManifest
         JsonNode? rootNode;
         try
         {
-            rootNode = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
+            var options = new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false };
+            rootNode = JsonNode.Parse(json, documentOptions: options);
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
         {
@@ -146,8 +148,9 @@ public sealed class RaiiafManifest
             Type = type,
             Flags = reader.String(rec["flags"], at + ".flags"),
             Offset = reader.Integer(rec["offset"], at + ".offset", 0, uint.MaxValue),
-            CompressedSize = reader.Integer(rec["compressed_size"], at + ".compressed_size", 1, uint.MaxValue),
-            UncompressedSize = reader.Integer(rec["uncompressed_size"], at + ".uncompressed_size", 0, uint.MaxValue),
+            // Chunks are read into one array each, so sizes stay below 2 GiB (upstream's MAX_CHUNK_SIZE too).
+            CompressedSize = reader.Integer(rec["compressed_size"], at + ".compressed_size", 1, MaxChunkBytes),
+            UncompressedSize = reader.Integer(rec["uncompressed_size"], at + ".uncompressed_size", 0, MaxChunkBytes),
             Hash = reader.Sha256(rec["hash"], at + ".hash"),
             Compressed = rec["compressed"] is null || reader.Boolean(rec["compressed"], at + ".compressed"),
             LenHeader = reader.OptionalInteger(rec["len_header"], at + ".len_header"),
@@ -177,7 +180,9 @@ public sealed class RaiiafManifest
             shape[d] = (int)reader.Integer(shapeArray[d], $"{at}.extra.shape[{d}]", 1, RaiiafFormat.MaxDimension);
         }
 
-        string key = record.Extra["key"] is null ? $"latent{record.Index}" : reader.String(record.Extra["key"], at + ".extra.key");
+        string key = record.Extra["key"] is null
+            ? $"latent{record.Index}"
+            : reader.String(record.Extra["key"], at + ".extra.key");
         var info = new RaiiafLatentInfo(key, shape, dtype);
         if (info.ElementCount > RaiiafFormat.MaxElements)
         {
@@ -185,7 +190,9 @@ public sealed class RaiiafManifest
                                $"{RaiiafFormat.MaxElements} allowed");
         }
 
-        string dtypeName = record.Extra["dtype"] is null ? info.DTypeName : reader.String(record.Extra["dtype"], at + ".extra.dtype");
+        string dtypeName = record.Extra["dtype"] is null
+            ? info.DTypeName
+            : reader.String(record.Extra["dtype"], at + ".extra.dtype");
         if (dtypeName != info.DTypeName)
         {
             throw reader.Error($"{at}.extra.dtype is \"{dtypeName}\" but the flags say {record.Flags}");

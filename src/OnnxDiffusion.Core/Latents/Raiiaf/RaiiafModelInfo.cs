@@ -17,7 +17,7 @@ public sealed record RaiiafModelInfo
     /// <summary>Model version text.</summary>
     public string Version { get; init; } = "";
 
-    /// <summary>UTC date in ISO 8601, as Python's <c>datetime.now(UTC).isoformat()</c>; empty = writer fills it.</summary>
+    /// <summary>UTC date, ISO 8601, as Python's <c>datetime.now(UTC).isoformat()</c>; empty: set on write.</summary>
     public string Date { get; init; } = "";
 
     /// <summary>Prompt used for generation.</summary>

@@ -24,11 +24,11 @@ public sealed record RaiiafWriteOptions
     /// <summary>Store as float16 (flags <c>F16</c>) instead of float32. Values must fit in ±65504.</summary>
     public bool Float16 { get; init; }
 
-    /// <summary>Descriptive <c>model_info</c>; an empty <see cref="RaiiafModelInfo.Date"/> is set to now (UTC).</summary>
+    /// <summary>Descriptive <c>model_info</c>; an empty <see cref="RaiiafModelInfo.Date"/> becomes now (UTC).</summary>
     public RaiiafModelInfo ModelInfo { get; init; } = new();
 
     /// <summary>Optional PNG image stored as the DATA chunk (must start with the PNG signature).</summary>
-    public ReadOnlyMemory<byte>? Png { get; init; }
+    public byte[]? Png { get; init; }
 
     /// <summary>Optional <c>extra</c> object of the DATA record (upstream's <c>extra_image</c>).</summary>
     public JsonObject? ImageExtra { get; init; }

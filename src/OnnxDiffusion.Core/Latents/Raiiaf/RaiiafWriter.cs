@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using OnnxDiffusion.Core.Errors;
+using OnnxDiffusion.Core.IO;
 
 namespace OnnxDiffusion.Core.Latents.Raiiaf;
 
@@ -24,29 +25,12 @@ public static class RaiiafWriter
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = ToBytes(latents, options);
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
     /// <summary>Writes the file's bytes to <paramref name="destination"/> (not disposed).</summary>
-    public static void Write(Stream destination, IReadOnlyList<RaiiafLatent> latents, RaiiafWriteOptions? options = null)
+    public static void Write(
+        Stream destination, IReadOnlyList<RaiiafLatent> latents, RaiiafWriteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
         destination.Write(ToBytes(latents, options));
@@ -85,7 +69,7 @@ public static class RaiiafWriter
 
         if (options.Png is { } png)
         {
-            offset = AddBlob(chunks, records, RaiiafFormat.ImageType, png.Span, options.ImageExtra, offset);
+            offset = AddBlob(chunks, records, RaiiafFormat.ImageType, png, options.ImageExtra, offset);
         }
 
         if (options.Environment is { } env)
@@ -112,8 +96,9 @@ public static class RaiiafWriter
         for (int attempt = 0; attempt < 8; attempt++)
         {
             byte[] json = RaiiafManifest.Serialize(modelInfo, records, fileSize);
-            meta = ZstdFrames.Compress(
-                [.. RaiiafChunkHeader.Encode(RaiiafFormat.ManifestType, RaiiafFormat.PlainFlags, (uint)json.Length), .. json]);
+            byte[] metaHeader = RaiiafChunkHeader.Encode(
+                RaiiafFormat.ManifestType, RaiiafFormat.PlainFlags, (uint)json.Length);
+            meta = ZstdFrames.Compress([.. metaHeader, .. json]);
             if (tableOffset + meta.Length == fileSize)
             {
                 break;
@@ -191,7 +176,7 @@ public static class RaiiafWriter
             RaiiafValidation.CheckLatent(latent.Key, latent.Tensor, options.Float16);
         }
 
-        if (options.Png is { } png && !png.Span.StartsWith(PngSignature))
+        if (options.Png is { } png && !png.AsSpan().StartsWith(PngSignature))
         {
             throw new InvalidInputException(
                 $"The image ({png.Length} bytes) is not a PNG (no PNG signature); RAIIAF stores PNG images only.");

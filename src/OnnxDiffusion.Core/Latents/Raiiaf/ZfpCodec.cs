@@ -4,21 +4,33 @@ using static OnnxDiffusion.Core.Latents.Raiiaf.ZfpNative;
 
 namespace OnnxDiffusion.Core.Latents.Raiiaf;
 
-/// <summary>What the full header of a zfp stream says.</summary>
-/// <param name="ScalarType"><see cref="ZfpNative.TypeFloat"/>, <see cref="ZfpNative.TypeDouble"/> or an int type.</param>
+/// <summary>What the full header of a zfp stream says (for inspection).</summary>
+/// <param name="ScalarType">zfp scalar type code: 1 int32, 2 int64, 3 float32, 4 float64.</param>
 /// <param name="Shape">Dimensions outermost first (numpy order: nw, nz, ny, nx).</param>
-/// <param name="Mode">zfp compression mode (<see cref="ZfpNative.ModeReversible"/>, ...).</param>
-/// <param name="Tolerance">Fixed-accuracy tolerance, 0 for other modes.</param>
-internal readonly record struct ZfpStreamInfo(int ScalarType, int[] Shape, int Mode, double Tolerance)
+/// <param name="Mode">zfp mode code: 2 fixed-rate, 3 fixed-precision, 4 fixed-accuracy, 5 reversible, 1 expert.</param>
+/// <param name="Tolerance">Fixed-accuracy tolerance as stored (a power of two ≤ the one requested), else 0.</param>
+public readonly record struct ZfpStreamInfo(int ScalarType, int[] Shape, int Mode, double Tolerance)
 {
+    /// <summary>True for reversible (lossless) mode.</summary>
+    public bool IsLossless => Mode == ZfpNative.ModeReversible;
+
     /// <summary>Human-readable mode, e.g. <c>reversible (lossless)</c>.</summary>
     public string ModeText => Mode switch
     {
-        ModeReversible => "reversible (lossless)",
-        ModeFixedAccuracy => $"fixed-accuracy (tolerance {Tolerance:G6})",
+        ZfpNative.ModeReversible => "reversible (lossless)",
+        ZfpNative.ModeFixedAccuracy => $"fixed-accuracy (tolerance {Tolerance:G6})",
         2 => "fixed-rate",
         3 => "fixed-precision",
         _ => "expert",
+    };
+
+    /// <summary>Scalar type as a numpy name (<c>float32</c>, <c>float64</c>, <c>int32</c>, <c>int64</c>).</summary>
+    public string ScalarTypeName => ScalarType switch
+    {
+        ZfpNative.TypeFloat => "float32",
+        ZfpNative.TypeDouble => "float64",
+        1 => "int32",
+        _ => "int64",
     };
 }
 
@@ -82,7 +94,7 @@ internal static unsafe class ZfpCodec
         }
     }
 
-    /// <summary>Reads only the full header of <paramref name="stream"/>; throws ModelFormatException if invalid.</summary>
+    /// <summary>Reads only the full header of <paramref name="stream"/>; ModelFormatException if invalid.</summary>
     internal static ZfpStreamInfo ReadInfo(ReadOnlySpan<byte> stream, string what)
     {
         ZfpLibrary.EnsureLoaded();

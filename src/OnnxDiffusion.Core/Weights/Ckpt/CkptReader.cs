@@ -83,7 +83,8 @@ internal sealed class CkptReader : IWeightReader
         if (entry.UncompressedSize > MaxPickleBytes)
         {
             throw new ModelFormatException(
-                $"{file.Path}: '{entry.Name}' is {entry.UncompressedSize} bytes, over the {MaxPickleBytes}-byte limit.");
+                $"{file.Path}: '{entry.Name}' is {entry.UncompressedSize} bytes, over the {MaxPickleBytes}-byte "
+                    + $"limit.");
         }
 
         if (entry.Method == 0)
@@ -119,13 +120,15 @@ internal sealed class CkptReader : IWeightReader
             // reported below
         }
 
-        throw new ModelFormatException($"{file.Path}: the deflated entry '{entry.Name}' is corrupt or has the wrong size.");
+        throw new ModelFormatException($"{file.Path}: the deflated entry '{entry.Name}' is corrupt or has the "
+            + $"wrong size.");
     }
 
     private static StorageRef LoadStorage(string path, PickleTuple id, Dictionary<string, StorageRef> storages)
     {
         object?[] a = id.Items;
-        if (a.Length != 5 || a[0] is not "storage" || a[1] is not PickleGlobal { Kind: PickleGlobalKind.StorageType } type
+        if (a.Length != 5 || a[0] is not "storage"
+            || a[1] is not PickleGlobal { Kind: PickleGlobalKind.StorageType } type
             || a[2] is not string key || a[3] is not string location || a[4] is not long numel || numel < 0)
         {
             throw new ModelFormatException($"{path}: a persistent id is not ('storage', torch.<Type>Storage, key, "
@@ -136,7 +139,8 @@ internal sealed class CkptReader : IWeightReader
         if (storages.TryGetValue(key, out StorageRef? existing))
         {
             return existing == storage ? existing
-                : throw new ModelFormatException($"{path}: storage '{key}' is declared twice with different types or sizes.");
+                : throw new ModelFormatException($"{path}: storage '{key}' is declared twice with different "
+                    + $"types or sizes.");
         }
 
         storages.Add(key, storage);
@@ -152,7 +156,8 @@ internal sealed class CkptReader : IWeightReader
             string name = root + "data/" + s.Key;
             if (!entries.TryGetValue(name, out ZipEntry? entry))
             {
-                throw new ModelFormatException($"{file.Path}: storage '{s.Key}' is referenced but '{name}' is missing.");
+                throw new ModelFormatException($"{file.Path}: storage '{s.Key}' is referenced but '{name}' is "
+                    + $"missing.");
             }
 
             int size = DTypes.SizeOf(s.DType);
@@ -175,11 +180,13 @@ internal sealed class CkptReader : IWeightReader
         return offsets;
     }
 
-    private static (PickleDict StateDict, Dictionary<string, string> Metadata) SelectStateDict(string path, object? root)
+    private static (PickleDict StateDict, Dictionary<string, string> Metadata) SelectStateDict(string path,
+        object? root)
     {
         if (root is not PickleDict top)
         {
-            throw new ModelFormatException($"{path}: the checkpoint holds a {PickleAllowlist.Describe(root)}, not a dict "
+            throw new ModelFormatException($"{path}: the checkpoint holds a {PickleAllowlist.Describe(root)}, "
+                + $"not a dict "
                 + "of tensors. It is not a model checkpoint this tool can read.");
         }
 

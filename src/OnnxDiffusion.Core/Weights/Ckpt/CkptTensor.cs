@@ -83,7 +83,8 @@ internal sealed class CkptTensor
                 break;
             }
 
-            if (count > long.MaxValue / extent || (extent - 1) > (long.MaxValue - lastElement) / Math.Max(1, view.Stride[d]))
+            if (count > long.MaxValue / extent || (extent - 1) > (long.MaxValue - lastElement) / Math.Max(1,
+                view.Stride[d]))
             {
                 throw Bad(file, name, view, "its size overflows 64 bits");
             }
@@ -140,6 +141,7 @@ internal sealed class CkptTensor
 
     private static ModelFormatException Bad(MappedFile file, string name, TensorRef view, string what) =>
         new($"{file.Path}: tensor '{name}' (size [{string.Join(", ", view.Size)}], stride "
-            + $"[{string.Join(", ", view.Stride)}], offset {view.Offset}) is invalid: {what}. The checkpoint is corrupt "
+            + $"[{string.Join(", ", view.Stride)}], offset {view.Offset}) is invalid: {what}. The checkpoint is "
+                + $"corrupt "
             + "or forged; re-download it.");
 }

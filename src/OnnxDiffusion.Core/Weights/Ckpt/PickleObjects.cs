@@ -26,7 +26,8 @@ internal sealed class PickleDict
 
     public List<KeyValuePair<object?, object?>> Items { get; } = [];
 
-    /// <summary>State given by a BUILD opcode (OrderedDict attributes such as <c>_metadata</c>); never interpreted.</summary>
+    /// <summary>State given by a BUILD opcode (OrderedDict attributes such as <c>_metadata</c>); never
+    /// interpreted.</summary>
     public object? State { get; set; }
 
     /// <summary>Sets <paramref name="key"/>; false when the key is not a hashable scalar.</summary>

@@ -38,7 +38,8 @@ internal static class ZipDirectory
 
         if (offset < 0 || size < 0 || offset > file.Length || size > directoryEnd - offset || count > size / 46)
         {
-            throw Fail(file, $"the central directory ({count} entries, {size} bytes at {offset}) does not fit the file");
+            throw Fail(file, $"the central directory ({count} entries, {size} bytes at {offset}) does not fit "
+                + $"the file");
         }
 
         var entries = new Dictionary<string, ZipEntry>(StringComparer.Ordinal);
@@ -91,7 +92,8 @@ internal static class ZipDirectory
         ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(record[48..]);
         if (count > (ulong)file.Length || size > (ulong)file.Length || offset > (ulong)file.Length)
         {
-            throw Fail(file, $"the ZIP64 end record holds impossible values ({count} entries, {size} bytes at {offset})");
+            throw Fail(file, $"the ZIP64 end record holds impossible values ({count} entries, {size} bytes at "
+                + $"{offset})");
         }
 
         return ((long)count, (long)size, (long)offset);
@@ -136,7 +138,8 @@ internal static class ZipDirectory
         long dataOffset = LocalDataOffset(file, local, name);
         if (compressed > dataLimit - dataOffset || dataOffset > dataLimit)
         {
-            throw Fail(file, $"the entry '{name}' ({compressed} bytes at {dataOffset}) runs into the central directory");
+            throw Fail(file, $"the entry '{name}' ({compressed} bytes at {dataOffset}) runs into the central "
+                + $"directory");
         }
 
         return new ZipEntry(name, method, compressed, uncompressed, dataOffset);

@@ -14,8 +14,10 @@ internal sealed class DiffusersFolderReader : IWeightReader
     /// <summary>Components and the file names tried for each, in order of preference.</summary>
     private static readonly (string Component, string[] Files)[] s_components =
     [
-        ("text_encoder", ["model.safetensors", "model.fp16.safetensors", "pytorch_model.bin", "pytorch_model.fp16.bin"]),
-        ("text_encoder_2", ["model.safetensors", "model.fp16.safetensors", "pytorch_model.bin", "pytorch_model.fp16.bin"]),
+        ("text_encoder", ["model.safetensors", "model.fp16.safetensors", "pytorch_model.bin",
+            "pytorch_model.fp16.bin"]),
+        ("text_encoder_2", ["model.safetensors", "model.fp16.safetensors", "pytorch_model.bin",
+            "pytorch_model.fp16.bin"]),
         ("unet", DiffusionModelFiles()),
         ("vae", DiffusionModelFiles()),
     ];

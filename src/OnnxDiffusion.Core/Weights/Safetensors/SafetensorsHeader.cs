@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using System.Text.Unicode;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Tensors;
 
@@ -24,7 +25,8 @@ internal static class SafetensorsHeader
     /// <param name="fileLength">Total file length.</param>
     /// <param name="readHeader">Returns the bytes at [offset, offset+length) of the file.</param>
     /// <param name="metadata">The <c>__metadata__</c> entries (empty when absent).</param>
-    /// <exception cref="ModelFormatException">Any rule is broken; the message names path, offset and tensor.</exception>
+    /// <exception cref="ModelFormatException">Any rule is broken; the message names path, offset and
+    /// tensor.</exception>
     public static List<SafetensorsEntry> Parse(
         string path, long fileLength, Func<long, long, byte[]> readHeader, out Dictionary<string, string> metadata)
     {
@@ -36,7 +38,8 @@ internal static class SafetensorsHeader
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(readHeader(0, 8));
         if (headerLength > (ulong)(fileLength - 8))
         {
-            throw Fail(path, $"the header claims {headerLength} bytes but only {fileLength - 8} follow the length field; "
+            throw Fail(path, $"the header claims {headerLength} bytes but only {fileLength - 8} follow the "
+                + $"length field; "
                 + "the file is truncated or not safetensors");
         }
 
@@ -58,6 +61,11 @@ internal static class SafetensorsHeader
     private static List<SafetensorsEntry> ParseJson(
         string path, byte[] json, long dataLength, long dataStart, out Dictionary<string, string> metadata)
     {
+        if (!Utf8.IsValid(json))
+        {
+            throw Fail(path, "the header is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
@@ -149,7 +157,8 @@ internal static class SafetensorsHeader
         {
             if (d != 0 && byteLength > long.MaxValue / d)
             {
-                throw Fail(path, $"tensor '{name}': shape [{string.Join(", ", shape)}] × {dtypeName} overflows 64 bits");
+                string shapeText = string.Join(", ", shape);
+                throw Fail(path, $"tensor '{name}': shape [{shapeText}] × {dtypeName} overflows 64 bits");
             }
 
             byteLength *= d;

@@ -3,7 +3,7 @@ using OnnxDiffusion.Core.Latents.Raiiaf;
 
 namespace OnnxDiffusion.Core.Tests.Latents.Raiiaf;
 
-/// <summary>Expected strings are the output of CPython 3.11's <c>repr(float)</c> and <c>json.dumps(indent=2)</c>.</summary>
+/// <summary>Expected strings are CPython 3.11's <c>repr(float)</c> and <c>json.dumps(indent=2)</c> output.</summary>
 [Category("Unit")]
 public sealed class PythonJsonTests
 {

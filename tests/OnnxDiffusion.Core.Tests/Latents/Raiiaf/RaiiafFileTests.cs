@@ -33,7 +33,8 @@ public sealed class RaiiafFileTests
     {
         FloatTensor latent = RaiiafTestData.Normal(1, 1, 4, 8, 8);
         byte[] bytes = RaiiafWriter.ToBytes(
-            [new RaiiafLatent("a", latent), new RaiiafLatent("b", latent)], new RaiiafWriteOptions { Compress = false });
+            [new RaiiafLatent("a", latent), new RaiiafLatent("b", latent)],
+            new RaiiafWriteOptions { Compress = false });
         using (RaiiafFile probe = RaiiafFile.Open(new MemoryStream(bytes)))
         {
             bytes[probe.Latents[1].Offset + 12 + 100] ^= 0x01;

@@ -21,6 +21,8 @@ public sealed class RaiiafFuzzTests
     private const int Cases = 2400;
     private const long MaxManagedBytesPerCase = 48L << 20;
 
+    private static readonly string[] s_junk = ["{", "]", "\"", "99999999999999999999", "-1", ",", "null", "[[[["];
+
     private static readonly string[] s_recordFields =
     [
         "index", "type", "flags", "offset", "compressed_size", "uncompressed_size", "hash", "extra", "compressed",
@@ -179,7 +181,8 @@ public sealed class RaiiafFuzzTests
         }
         else
         {
-            FlipBytes(file, start, start + Math.Min(length, random.Next(2) == 0 ? 24 : length), random, 1 + random.Next(4));
+            int end = start + Math.Min(length, random.Next(2) == 0 ? 24 : length);
+            FlipBytes(file, start, end, random, 1 + random.Next(4));
         }
 
         return file;
@@ -218,7 +221,7 @@ public sealed class RaiiafFuzzTests
             4 when brace >= 0 => json.Insert(brace + 1, "\"index\": 0, \"key\": \"k\", \"index\": 1, \"shape\": [1], "),
             0 => json[..at],
             1 => json.Remove(at, Math.Min(json.Length - at, 1 + random.Next(20))),
-            2 => json.Insert(at, new[] { "{", "]", "\"", "99999999999999999999", "-1", ",", "null", "[[[[" }[random.Next(8)]),
+            2 => json.Insert(at, s_junk[random.Next(s_junk.Length)]),
             _ => json.Replace(": 1", ": " + random.Next(-5, 5000000), StringComparison.Ordinal),
         };
     }

@@ -32,7 +32,8 @@ internal static class RaiiafGoldenCases
             ]),
         };
         yield return new("f32-lossless-1x4x8x8", [new("samples", Exact(1, 1, 4, 8, 8))], Base());
-        yield return new("f16-lossless-2x4x8x8", [new("samples", Exact(2, 2, 4, 8, 8))], Base() with { Float16 = true });
+        yield return new("f16-lossless-2x4x8x8", [new("samples", Exact(2, 2, 4, 8, 8))],
+            Base() with { Float16 = true });
         yield return new("f32-lossy-1x4x8x8", [new("samples", Exact(3, 1, 4, 8, 8))], Base() with { Tolerance = 0.01 });
         yield return new("f32-uncompressed-1x4x4x4", [new("samples", Exact(4, 1, 4, 4, 4))],
             Base() with { Compress = false, Environment = null });

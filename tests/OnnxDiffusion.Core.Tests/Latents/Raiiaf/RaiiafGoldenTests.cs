@@ -67,7 +67,8 @@ public sealed class RaiiafGoldenTests
         JsonElement root = doc.RootElement.GetProperty("raiiaf_metadata");
         Assert.That(Keys(root), Is.EqualTo(new[] { "file_info", "model_info", "chunks" }));
         JsonElement info = root.GetProperty("file_info");
-        Assert.That(Keys(info), Is.EqualTo(new[] { "magic", "version_major", "version_minor", "file_size", "chunk_count" }));
+        Assert.That(Keys(info),
+            Is.EqualTo(new[] { "magic", "version_major", "version_minor", "file_size", "chunk_count" }));
         Assert.That(info.GetProperty("file_size").GetInt64(), Is.EqualTo(file.Length), "exact, unlike upstream");
         JsonElement[] records = [.. root.GetProperty("chunks").EnumerateArray()];
         Assert.That(records, Has.Length.EqualTo(chunkCount));
@@ -136,7 +137,8 @@ public sealed class RaiiafGoldenTests
         }
 
         Assert.That(r.GetProperty("compressed").GetBoolean(), Is.True);
-        Assert.That(ZstdFrame(chunk[..lenHeader]), Is.EqualTo(ChunkHeader("LATN", half ? "F16\0" : "F32\0", t.Length * 4)));
+        Assert.That(ZstdFrame(chunk[..lenHeader]),
+            Is.EqualTo(ChunkHeader("LATN", half ? "F16\0" : "F32\0", t.Length * 4)));
         CheckZfpHeader(chunk[lenHeader..], t.Shape.Where(d => d != 1).ToArray());
     }
 
@@ -184,7 +186,8 @@ public sealed class RaiiafGoldenTests
         }
     }
 
-    /// <summary>Decompresses one zstd frame, requiring the content size in its header (python-zstandard's need).</summary>
+    /// <summary>Decompresses one zstd frame; its header must carry the content size (python-zstandard needs that).
+    /// </summary>
     private static byte[] ZstdFrame(ReadOnlySpan<byte> frame)
     {
         Assert.That(frame[..4].ToArray(), Is.EqualTo(new byte[] { 0x28, 0xB5, 0x2F, 0xFD }), "zstd magic");
