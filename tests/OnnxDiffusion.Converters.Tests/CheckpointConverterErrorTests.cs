@@ -108,7 +108,8 @@ public sealed class CheckpointConverterErrorTests
     [TestCase("more/t2i-adapter-sd15-keys.tsv", "T2I-Adapter")]
     public void Convert_OtherModelKind_SaysWhatTheFileIs(string table, string kind)
     {
-        string path = FakeCheckpoints.FromTable(table, _dir.File(Path.GetFileNameWithoutExtension(table) + ".safetensors"));
+        string name = Path.GetFileNameWithoutExtension(table) + ".safetensors";
+        string path = FakeCheckpoints.FromTable(table, _dir.File(name));
 
         var ex = ConvertFails<UnsupportedModelException>(path, _tokenizer);
 

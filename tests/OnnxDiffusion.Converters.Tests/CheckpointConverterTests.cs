@@ -153,5 +153,10 @@ public sealed class CheckpointConverterTests
         Assert.That(onnx, Has.Length.EqualTo(8));
         Packages.AssertSameBytes(fromLdm, fromDiffusers, onnx);
         Assert.That(Packages.Files(fromDiffusers), Is.EqualTo(Packages.Files(fromLdm)));
+        Packages.AssertSameBytes(fromLdm, fromDiffusers,
+            Packages.Files(fromLdm).Where(f => f != PackageManifest.FileName));
+        var manifest = PackageManifest.Load(Path.Combine(fromDiffusers, PackageManifest.FileName));
+        Assert.That(manifest.Source, Is.EqualTo("synth-diffusers"));
+        Assert.That(manifest.SourceSha256, Is.EqualTo(PackageFiles.Sha256(diffusers)));
     }
 }

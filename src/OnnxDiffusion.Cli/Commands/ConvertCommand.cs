@@ -17,7 +17,10 @@ public static class ConvertCommand
         {
             Description = "Checkpoint file (.safetensors, .ckpt, .pt, .pth) or diffusers folder.",
         };
-        var output = new Option<string>("--output", "-o") { Description = "Package folder to create.", Required = true };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Package folder to create.", Required = true,
+        };
         var tokenizer = new Option<string?>("--tokenizer")
         {
             Description = "CLIP tokenizer folder (vocab.json + merges.txt); needed for single-file checkpoints.",
@@ -54,7 +57,8 @@ public static class ConvertCommand
                 Force = parse.GetValue(force),
                 ExternalData = !parse.GetValue(inline),
             }, progress, cancellationToken);
-            stdout.WriteLine($"converted {result.Family} checkpoint in {result.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s → {result.PackageDir}");
+            string seconds = result.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+            stdout.WriteLine($"converted {result.Family} checkpoint in {seconds} s → {result.PackageDir}");
             foreach (var (component, bytes) in result.ComponentBytes)
             {
                 stdout.WriteLine($"  {component,-13} {bytes / 1e6,10:0.0} MB");

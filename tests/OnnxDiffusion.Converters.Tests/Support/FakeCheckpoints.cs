@@ -11,7 +11,9 @@ namespace OnnxDiffusion.Converters.Tests.Support;
 /// </summary>
 internal static class FakeCheckpoints
 {
-    /// <summary>Writes the tensors of a key table with clamped shapes and zero data; skips when the table is absent.</summary>
+    /// <summary>
+    /// Writes the tensors of a key table with clamped shapes and zero data; skips the test when the table is absent.
+    /// </summary>
     public static string FromTable(string table, string path)
     {
         var tensors = new List<(string, DType, long[], byte[])>();

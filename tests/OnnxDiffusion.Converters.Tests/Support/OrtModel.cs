@@ -2,7 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace OnnxDiffusion.Converters.Tests.Support;
 
-/// <summary>Runs an exported <c>model.onnx</c> (with its external data) once on the ORT CPU execution provider.</summary>
+/// <summary>Runs an exported <c>model.onnx</c> (with its external data) on the ORT CPU execution provider.</summary>
 internal static class OrtModel
 {
     /// <summary>Output names the model declares.</summary>

@@ -56,7 +56,7 @@ internal static class Packages
         }
     }
 
-    /// <summary>Entries of <paramref name="parent"/> other than <paramref name="keep"/> (leftover staging folders).</summary>
+    /// <summary>Entries of <paramref name="parent"/> other than <paramref name="keep"/> (leftover staging).</summary>
     public static string[] Leftovers(string parent, params string[] keep) => Directory
         .EnumerateFileSystemEntries(parent)
         .Select(Path.GetFileName)
