@@ -3,9 +3,10 @@
 #   libzfp1      - zfp reference library for RAIIAF latent payloads (P/Invoke)
 #   libfontconfig1 - SkiaSharp's native assets expect it on some images
 #   fonts-dejavu-core - text in `onnxdiff bench` charts and image grids (SkiaSharp reads /usr/share/fonts)
+#   libicu72     - Unicode NFC for the CLIP tokenizer (the .NET SDK needs it too; Debian 12's ICU major)
 set -euo pipefail
 need=()
-for pkg in libzfp1 libfontconfig1 fonts-dejavu-core; do
+for pkg in libzfp1 libfontconfig1 fonts-dejavu-core libicu72; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

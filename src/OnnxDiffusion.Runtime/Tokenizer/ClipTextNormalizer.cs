@@ -10,9 +10,9 @@ namespace OnnxDiffusion.Runtime.Tokenizer;
 /// around CJK ideographs, applies NFC, splits on whitespace, lowercases each word with Python's <c>str.lower</c>
 /// rules and joins the words with single spaces.
 /// <para>
-/// NFC uses <see cref="string.Normalize(NormalizationForm)"/>, which does nothing when .NET runs with invariant
-/// globalization (this project's setting); text typed on keyboards is already NFC, so only decomposed input
-/// (e.g. "e" + U+0301) can tokenize differently from ComfyUI.
+/// NFC goes through <see cref="IcuNormalizer"/> (the system ICU library), because
+/// <see cref="string.Normalize(NormalizationForm)"/> does nothing under invariant globalization (this project's
+/// setting). Without ICU, only decomposed input (e.g. "e" + U+0301) can tokenize differently from ComfyUI.
 /// </para>
 /// </summary>
 internal static class ClipTextNormalizer
@@ -42,7 +42,7 @@ internal static class ClipTextNormalizer
             }
         }
 
-        string composed = cleaned.ToString().Normalize(NormalizationForm.FormC);
+        string composed = IcuNormalizer.ToNfc(cleaned.ToString());
         string[] words = composed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         for (int i = 0; i < words.Length; i++)
         {
