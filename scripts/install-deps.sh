@@ -6,9 +6,11 @@
 #   libicu72     - Unicode NFC for the CLIP tokenizer (the .NET SDK needs it too; Debian 12's ICU major)
 set -euo pipefail
 need=()
-for pkg in libzfp1 libfontconfig1 fonts-dejavu-core libicu72; do
+for pkg in libzfp1 libfontconfig1 fonts-dejavu-core; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# Any ICU major will do (the tokenizer probes libicuuc.so.50-90); ask for Debian 12's only when none is present.
+ldconfig -p 2>/dev/null | grep -q 'libicuuc\.so' || need+=(libicu72)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "install-deps: installing ${need[*]}"
