@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using OnnxDiffusion.Nodes.Execution;
-using OnnxDiffusion.Nodes.Json;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Nodes.Schema;
 using OnnxDiffusion.TestSupport;
 

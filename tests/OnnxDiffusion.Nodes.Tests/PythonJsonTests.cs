@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Nodes.Json;
 
 namespace OnnxDiffusion.Nodes.Tests;
@@ -25,13 +26,13 @@ public sealed class PythonJsonTests
         Assert.That(PythonJson.FormatFloat(value), Is.EqualTo(expected));
     }
 
-    [Test]
+    [Test] // CPython: json.dumps escapes DEL (U+007F) too: ensure_ascii keeps only U+0020..U+007E
     public void Dumps_MixedDocument_UsesPythonSeparatorsAndAsciiEscapes()
     {
         var node = JsonNode.Parse(
             "{\"b\": [1, 2.5, \"\u00e9\", null], \"a\": {\"t\": true, \"e\": \"\ud83d\ude00\\n\\u0001\u007f\"}}");
         Assert.That(PythonJson.Dumps(node), Is.EqualTo(
-            "{\"b\": [1, 2.5, \"\\u00e9\", null], \"a\": {\"t\": true, \"e\": \"\\ud83d\\ude00\\n\\u0001\u007f\"}}"));
+            "{\"b\": [1, 2.5, \"\\u00e9\", null], \"a\": {\"t\": true, \"e\": \"\\ud83d\\ude00\\n\\u0001\\u007f\"}}"));
     }
 
     [TestCase("1E5", "100000.0")]

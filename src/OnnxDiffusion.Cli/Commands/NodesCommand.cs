@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Nodes;
 using OnnxDiffusion.Nodes.Execution;
-using OnnxDiffusion.Nodes.Json;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Nodes.Schema;
 
 namespace OnnxDiffusion.Cli.Commands;

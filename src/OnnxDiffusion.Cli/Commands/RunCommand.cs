@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OnnxDiffusion.Nodes;
 using OnnxDiffusion.Nodes.Execution;
-using OnnxDiffusion.Nodes.Json;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Nodes.Workflows;
 using OnnxDiffusion.Runtime.Onnx;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Nodes.Json;
 using OnnxDiffusion.Nodes.Workflows;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Tensors;
 using OnnxDiffusion.Nodes.Execution;
-using OnnxDiffusion.Nodes.Json;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Nodes.Paths;
 using OnnxDiffusion.Runtime.Imaging;
 

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OnnxDiffusion.Core.Json;
 
 namespace OnnxDiffusion.Nodes.Json;
 

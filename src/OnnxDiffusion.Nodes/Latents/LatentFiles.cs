@@ -4,7 +4,7 @@ using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Latents;
 using OnnxDiffusion.Core.Tensors;
 using OnnxDiffusion.Nodes.Execution;
-using OnnxDiffusion.Nodes.Json;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Nodes.Paths;
 using OnnxDiffusion.Nodes.Values;
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using OnnxDiffusion.Core.Json;
 
 namespace OnnxDiffusion.Core.Latents.Raiiaf;
 
@@ -49,7 +50,7 @@ public sealed record RaiiafEnvironment(int EnvVersion, IReadOnlyList<RaiiafEnvir
         }
 
         var root = new JsonObject { ["env_version"] = EnvVersion, ["components"] = components };
-        return Encoding.UTF8.GetBytes(PythonJson.Dumps(root));
+        return Encoding.UTF8.GetBytes(PythonJson.Dumps(root, indent: 2));
     }
 
     /// <summary>Parses ENVC JSON; malformed content is a ModelFormatException.</summary>

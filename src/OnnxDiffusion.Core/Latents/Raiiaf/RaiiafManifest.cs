@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OnnxDiffusion.Core.Errors;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Core.Tensors;
 
 namespace OnnxDiffusion.Core.Latents.Raiiaf;
@@ -86,7 +87,7 @@ public sealed class RaiiafManifest
                 ["chunks"] = records,
             },
         };
-        return Encoding.UTF8.GetBytes(PythonJson.Dumps(root));
+        return Encoding.UTF8.GetBytes(PythonJson.Dumps(root, indent: 2));
     }
 
     /// <summary>Parses and validates manifest JSON; every defect is a <see cref="ModelFormatException"/>.</summary>

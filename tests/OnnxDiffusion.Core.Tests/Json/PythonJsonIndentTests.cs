@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using OnnxDiffusion.Core.Latents.Raiiaf;
+using OnnxDiffusion.Core.Json;
 
-namespace OnnxDiffusion.Core.Tests.Latents.Raiiaf;
+namespace OnnxDiffusion.Core.Tests.Json;
 
 /// <summary>Expected strings are CPython 3.11's <c>repr(float)</c> and <c>json.dumps(indent=2)</c> output.</summary>
 [Category("Unit")]
-public sealed class PythonJsonTests
+public sealed class PythonJsonIndentTests
 {
     [TestCase(0.0, "0.0")]
     [TestCase(-0.0, "-0.0")]
@@ -26,9 +26,9 @@ public sealed class PythonJsonTests
     [TestCase(100.0, "100.0")]
     [TestCase(1e22, "1e+22")]
     [TestCase(12345.678, "12345.678")]
-    public void FloatRepr_MatchesPythonRepr(double value, string expected)
+    public void FormatFloat_MatchesPythonRepr(double value, string expected)
     {
-        Assert.That(PythonJson.FloatRepr(value), Is.EqualTo(expected));
+        Assert.That(PythonJson.FormatFloat(value), Is.EqualTo(expected));
     }
 
     [Test]
@@ -44,14 +44,14 @@ public sealed class PythonJsonTests
         const string Expected = "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1,\n    {\n      \"d\": null,\n" +
                                 "      \"e\": true\n    }\n  ],\n  \"s\": \"caf\\u00e9 \\\"q\\\" \\\\ \\n\\t\\u0001" +
                                 "\\u007f\\ud83d\\ude00/\"\n}";
-        Assert.That(PythonJson.Dumps(node), Is.EqualTo(Expected));
+        Assert.That(PythonJson.Dumps(node, indent: 2), Is.EqualTo(Expected));
     }
 
     [Test]
     public void Dumps_ParsedNumbers_KeepIntOrFloatAsPythonReadsThem()
     {
         JsonNode parsed = JsonNode.Parse("{\"i\": 20, \"f\": 7.50, \"e\": 1E5, \"z\": 0.0}")!;
-        Assert.That(PythonJson.Dumps(parsed),
+        Assert.That(PythonJson.Dumps(parsed, indent: 2),
             Is.EqualTo("{\n  \"i\": 20,\n  \"f\": 7.5,\n  \"e\": 100000.0,\n  \"z\": 0.0\n}"));
     }
 }

@@ -4,21 +4,26 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace OnnxDiffusion.Nodes.Json;
+namespace OnnxDiffusion.Core.Json;
 
 /// <summary>
-/// Writes JSON the way Python's <c>json.dumps</c> does with default settings, which is what ComfyUI stores in
-/// PNG <c>tEXt</c> chunks and safetensors metadata: separators <c>", "</c> and <c>": "</c>, ASCII-only output
-/// (<c>\uXXXX</c> escapes, surrogate pairs for astral characters), key order kept, floats as Python's
-/// <c>repr</c> (<c>8.0</c>, <c>1e-05</c>), integers exact.
+/// Writes JSON the way Python's <c>json.dumps</c> does, byte for byte: what ComfyUI stores in PNG <c>tEXt</c>
+/// chunks and safetensors metadata (default settings: separators <c>", "</c> and <c>": "</c>) and what the raiiaf
+/// package writes in manifests (<c>indent=2</c>: newline after each comma, <c>[]</c>/<c>{}</c> for empty
+/// containers). Output is ASCII-only as <c>ensure_ascii</c> makes it (everything outside U+0020..U+007E as
+/// <c>\uXXXX</c>, lowercase hex, surrogate pairs for astral characters), key order is kept, floats are Python's
+/// <c>repr</c> (<c>8.0</c>, <c>1e-05</c>, <c>1.5e+16</c>; <c>NaN</c>/<c>Infinity</c> as <c>allow_nan</c> writes
+/// them) and integers are exact. A parsed number token with a fraction or exponent is a float, as
+/// <c>json.loads</c> reads it.
 /// </summary>
 public static class PythonJson
 {
-    /// <summary>Serialises <paramref name="node"/> (null = JSON <c>null</c>).</summary>
-    public static string Dumps(JsonNode? node)
+    /// <summary>Serialises <paramref name="node"/> (null = JSON <c>null</c>) as <c>json.dumps(node)</c>, or as
+    /// <c>json.dumps(node, indent=N)</c> when <paramref name="indent"/> is given.</summary>
+    public static string Dumps(JsonNode? node, int? indent = null)
     {
         var sb = new StringBuilder();
-        Write(sb, node);
+        Write(sb, node, indent, 0);
         return sb.ToString();
     }
 
@@ -85,7 +90,7 @@ public static class PythonJson
                 case '\b': sb.Append("\\b"); break;
                 case '\f': sb.Append("\\f"); break;
                 default:
-                    if (c < 0x20 || c > 0x7f)
+                    if (c < 0x20 || c > 0x7e)
                     {
                         sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     }
@@ -101,7 +106,7 @@ public static class PythonJson
         sb.Append('"');
     }
 
-    private static void Write(StringBuilder sb, JsonNode? node)
+    private static void Write(StringBuilder sb, JsonNode? node, int? indent, int depth)
     {
         switch (node)
         {
@@ -109,40 +114,75 @@ public static class PythonJson
                 sb.Append("null");
                 break;
             case JsonObject obj:
+                if (obj.Count == 0)
+                {
+                    sb.Append("{}");
+                    break;
+                }
+
                 sb.Append('{');
                 bool first = true;
                 foreach (var (key, value) in obj)
                 {
-                    sb.Append(first ? "" : ", ");
+                    Separator(sb, first, indent, depth + 1);
                     first = false;
                     WriteString(sb, key);
                     sb.Append(": ");
-                    Write(sb, value);
+                    Write(sb, value, indent, depth + 1);
                 }
 
-                sb.Append('}');
+                Close(sb, '}', indent, depth);
                 break;
             case JsonArray array:
+                if (array.Count == 0)
+                {
+                    sb.Append("[]");
+                    break;
+                }
+
                 sb.Append('[');
                 for (int i = 0; i < array.Count; i++)
                 {
-                    sb.Append(i == 0 ? "" : ", ");
-                    Write(sb, array[i]);
+                    Separator(sb, i == 0, indent, depth + 1);
+                    Write(sb, array[i], indent, depth + 1);
                 }
 
-                sb.Append(']');
+                Close(sb, ']', indent, depth);
                 break;
             case JsonValue value:
-                WriteValue(sb, value);
+                WriteValue(sb, value, indent, depth);
                 break;
         }
     }
 
-    private static void WriteValue(StringBuilder sb, JsonValue value)
+    // Before an item: ", " inline; with an indent, "," (not the first) then a newline and the item's indentation.
+    private static void Separator(StringBuilder sb, bool first, int? indent, int depth)
+    {
+        if (indent is int n)
+        {
+            sb.Append(first ? "\n" : ",\n").Append(' ', n * depth);
+        }
+        else if (!first)
+        {
+            sb.Append(", ");
+        }
+    }
+
+    private static void Close(StringBuilder sb, char bracket, int? indent, int depth)
+    {
+        if (indent is int n)
+        {
+            sb.Append('\n').Append(' ', n * depth);
+        }
+
+        sb.Append(bracket);
+    }
+
+    private static void WriteValue(StringBuilder sb, JsonValue value, int? indent, int depth)
     {
         if (value.TryGetValue(out JsonElement element))
         {
-            WriteElement(sb, element);
+            WriteElement(sb, element, indent, depth);
         }
         else if (value.TryGetValue(out string? s))
         {
@@ -160,6 +200,14 @@ public static class PythonJson
         {
             sb.Append(FormatJsonFloat(f));
         }
+        else if (value.TryGetValue(out Half h))
+        {
+            sb.Append(FormatJsonFloat((double)h));
+        }
+        else if (value.TryGetValue(out decimal m))
+        {
+            sb.Append(FormatJsonFloat((double)m));
+        }
         else
         {
             // Integers of any width (int, long, ulong, Int128, BigInteger) print their exact digits.
@@ -167,7 +215,7 @@ public static class PythonJson
         }
     }
 
-    private static void WriteElement(StringBuilder sb, JsonElement element)
+    private static void WriteElement(StringBuilder sb, JsonElement element, int? indent, int depth)
     {
         switch (element.ValueKind)
         {
@@ -189,13 +237,13 @@ public static class PythonJson
             default:
                 Write(sb, element.ValueKind == JsonValueKind.Object
                     ? JsonObject.Create(element)
-                    : JsonArray.Create(element));
+                    : JsonArray.Create(element), indent, depth);
                 break;
         }
     }
 
     /// <summary>How Python re-prints a JSON number token after <c>json.loads</c>.</summary>
-    internal static string NumberText(string raw)
+    public static string NumberText(string raw)
     {
         if (raw.AsSpan().IndexOfAny(".eE") < 0)
         {
