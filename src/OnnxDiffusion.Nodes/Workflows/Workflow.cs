@@ -39,13 +39,19 @@ public sealed class Workflow
         return new Workflow(prompt, extraPngInfo);
     }
 
-    /// <summary>Reads and parses <paramref name="path"/>.</summary>
+    /// <summary>Reads and parses <paramref name="path"/> (API or UI format; see <see cref="Parse"/>).</summary>
     /// <exception cref="WorkflowValidationException">Not JSON, or not an object (<c>invalid_prompt</c>).</exception>
-    public static Workflow Load(string path) => Parse(File.ReadAllText(path), path);
+    public static Workflow Load(string path, NodeRegistry? registry = null) =>
+        Parse(File.ReadAllText(path), path, registry);
 
-    /// <summary>Parses API-format JSON text.</summary>
+    /// <summary>
+    /// Parses API-format JSON text (a bare prompt, or <c>{"prompt": …, "extra_data": …}</c>). UI-format text (what
+    /// ComfyUI's "Save" writes: <c>nodes</c> + <c>links</c>) is converted with <see cref="UiWorkflowConverter"/>
+    /// using <paramref name="registry"/>'s schemas (default: the built-in nodes), and the original is kept as
+    /// <c>extra_pnginfo.workflow</c> so saved PNGs carry it as ComfyUI's do.
+    /// </summary>
     /// <exception cref="WorkflowValidationException">Not JSON, or not an object (<c>invalid_prompt</c>).</exception>
-    public static Workflow Parse(string json, string source = "workflow")
+    public static Workflow Parse(string json, string source = "workflow", NodeRegistry? registry = null)
     {
         JsonNode? root;
         try
@@ -60,6 +66,12 @@ public sealed class Workflow
         if (root is not JsonObject obj)
         {
             throw Invalid($"{source} must be a JSON object of node id → node, got {Kind(root)}.");
+        }
+
+        if (UiWorkflowConverter.IsUiFormat(obj))
+        {
+            JsonObject prompt = UiWorkflowConverter.ToApiPrompt(obj, registry ?? NodeRegistry.Default);
+            return new Workflow(prompt, new JsonObject { ["workflow"] = obj.DeepClone() });
         }
 
         if (obj["prompt"] is JsonObject body && obj["prompt"]?["class_type"] is null)
