@@ -47,7 +47,8 @@ public static class RunCommand
                 "(default: <models>/tokenizers/clip).",
         };
 
-        var command = new Command("run", "Validate and run a ComfyUI workflow (API format, or UI format as ComfyUI's Save writes it).");
+        var command = new Command("run",
+            "Validate and run a ComfyUI workflow (API format, or UI format as ComfyUI's Save writes it).");
         command.Arguments.Add(workflow);
         foreach (Option o in new Option[] { modelsDir, inputDir, outputDir, tempDir, ep, precision, disableMetadata, tokenizer })
         {
