@@ -70,6 +70,8 @@ public sealed class NodeRegistry
         new LoadLatentNode(),
         new SaveLatentNumpyNode(),
         new LoadLatentNumpyNode(),
+        new SaveLatentRaiiafNode(),
+        new LoadLatentRaiiafNode(),
         new CheckpointLoaderSimpleNode(),
         new VaeLoaderNode(),
         new ClipTextEncodeNode(),
