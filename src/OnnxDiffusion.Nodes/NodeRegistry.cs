@@ -81,6 +81,7 @@ public sealed class NodeRegistry
         new VaeDecodeNode(),
         new VaeEncodeNode(),
         new VaeEncodeForInpaintNode(),
+        new CheckpointSaveNode(),
         new MaskedReferenceContextNode(),
         new PatchModelNode(),
         new SaveReferenceContextNode(),
