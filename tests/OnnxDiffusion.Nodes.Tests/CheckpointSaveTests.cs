@@ -107,7 +107,7 @@ public sealed class CheckpointSaveTests
         {
             Assert.That(copy.Tensors[name].DType, Is.EqualTo(t.DType), name);
             Assert.That(copy.Tensors[name].Shape, Is.EqualTo(t.Shape), name);
-            Assert.That(copy.Tensors[name].Data, Is.EqualTo(t.Data), name);
+            Assert.That(copy.Tensors[name].Data.AsSpan().SequenceEqual(t.Data), Is.True, name);
         }
 
         Assert.That(copy.Meta.Keys, Is.EqualTo(new[] { "modelspec.predict_key", "prompt", "workflow" }));
