@@ -188,7 +188,7 @@ public static class ComfyNames
         public const string Float32 = "float32";
         public const string Float16 = "float16";
 
-        /// <summary>SaveLatentRaiiaf (ours) <c>compression</c>: zfp reversible, zfp fixed-accuracy, raw bytes.</summary>
+        /// <summary>SaveLatentRaiiaf (ours) <c>compression</c>: zfp reversible, zfp fixed accuracy, raw.</summary>
         public static IReadOnlyList<string> RaiiafCompressions { get; } = [Lossless, Lossy, Uncompressed];
 
         /// <summary>SaveLatentRaiiaf (ours) <c>dtype</c>: storage precision.</summary>

@@ -70,7 +70,8 @@ public sealed class RunModelWorkflowTests
             Assert.That(output.ToString(), Does.Contain("wrote " + b));
             if (file.EndsWith(".png", StringComparison.Ordinal))
             {
-                NaivePng.Image libPng = NaivePng.Read(File.ReadAllBytes(a)), cliPng = NaivePng.Read(File.ReadAllBytes(b));
+                NaivePng.Image libPng = NaivePng.Read(File.ReadAllBytes(a));
+                NaivePng.Image cliPng = NaivePng.Read(File.ReadAllBytes(b));
                 Assert.That((cliPng.Width, cliPng.Height, cliPng.Channels), Is.EqualTo((64, 64, 3)));
                 Assert.That(cliPng.Pixels, Is.EqualTo(libPng.Pixels), file);
                 Assert.That(cliPng.Texts, Is.EqualTo(libPng.Texts), file);

@@ -26,7 +26,7 @@ public sealed class RaiiafLatentNodesTests
         return t;
     }
 
-    /// <summary>Saves <paramref name="source"/> with the given options in one workflow and loads it in another.</summary>
+    /// <summary>Saves <paramref name="source"/> with the given options in one workflow, loads it in another.</summary>
     private static (Latent Loaded, SavedFile Saved) RoundTrip(
         FloatTensor source, string compression, double tolerance, string dtype)
     {

@@ -168,7 +168,8 @@ public static class CheckpointExporter
     /// <summary>Names, dtypes and shapes only, for config detection (payloads are never read).</summary>
     private sealed class InfoOnlySource(string path, List<TensorInfo> infos) : IWeightSource
     {
-        private readonly Dictionary<string, TensorInfo> _byName = infos.ToDictionary(i => i.Name, StringComparer.Ordinal);
+        private readonly Dictionary<string, TensorInfo> _byName =
+            infos.ToDictionary(i => i.Name, StringComparer.Ordinal);
 
         public string Path => path;
 

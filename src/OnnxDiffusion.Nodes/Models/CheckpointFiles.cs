@@ -13,7 +13,9 @@ namespace OnnxDiffusion.Nodes.Models;
 /// </summary>
 internal static class CheckpointFiles
 {
-    /// <summary>Writes the checkpoint of <paramref name="model"/>, <paramref name="clip"/> and <paramref name="vae"/>.</summary>
+    /// <summary>
+    /// Writes the checkpoint of <paramref name="model"/>, <paramref name="clip"/> and <paramref name="vae"/>.
+    /// </summary>
     /// <exception cref="Core.Errors.OnnxDiffusionException">Quantized or foreign packages, or a prefix that escapes
     /// the output folder.</exception>
     public static SavedFile Save(PackageModel model, PackageClip clip, PackageVae vae, string prefix,

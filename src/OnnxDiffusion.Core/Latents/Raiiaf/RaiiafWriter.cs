@@ -9,7 +9,8 @@ namespace OnnxDiffusion.Core.Latents.Raiiaf;
 /// <summary>
 /// Writes RAIIAF 1.0 files that the upstream <c>raiiaf</c> package reads: <c>[33-byte header][LATN]*[DATA]?[ENVC]?
 /// [META]</c>, no padding, little-endian. Unlike upstream, the manifest's <c>file_info.file_size</c> is exact (the
-/// manifest is re-serialized until its own length is stable; see <see cref="SettleManifest"/>). Thread-safe (no shared state).
+/// manifest is re-serialized until its own length is stable; see <see cref="SettleManifest"/>). Thread-safe (no
+/// shared state).
 /// </summary>
 public static class RaiiafWriter
 {

@@ -68,7 +68,8 @@ internal static class ZstdFrames
         return frame;
     }
 
-    /// <summary>Length of <see cref="Store"/>'s frame for <paramref name="contentLength"/> bytes (nondecreasing).</summary>
+    /// <summary>Length of <see cref="Store"/>'s frame for <paramref name="contentLength"/> bytes (never decreases
+    /// as the content grows).</summary>
     internal static long StoredLength(long contentLength) =>
         9 + contentLength + 3 * Math.Max(1, (contentLength + MaxBlockSize - 1) / MaxBlockSize);
 
