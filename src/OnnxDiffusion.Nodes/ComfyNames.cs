@@ -129,6 +129,11 @@ public static class ComfyNames
         public const string Info = "info";
         public const string ReferenceContextScale = "reference_context_scale";
         public const string ContextFile = "context_file";
+
+        /// <summary>SaveLatentRaiiaf (ours): <c>compression</c>, <c>tolerance</c>, <c>dtype</c>.</summary>
+        public const string Compression = "compression";
+        public const string Tolerance = "tolerance";
+        public const string DType = "dtype";
     }
 
     /// <summary>Hidden-input kinds (the value side of <c>"hidden": {"prompt": "PROMPT"}</c>).</summary>
@@ -176,6 +181,18 @@ public static class ComfyNames
 
         /// <summary><c>crop_methods</c>.</summary>
         public static IReadOnlyList<string> CropMethods { get; } = [Disabled, Center];
+
+        public const string Lossless = "lossless";
+        public const string Lossy = "lossy";
+        public const string Uncompressed = "none";
+        public const string Float32 = "float32";
+        public const string Float16 = "float16";
+
+        /// <summary>SaveLatentRaiiaf (ours) <c>compression</c>: zfp reversible, zfp fixed accuracy, raw.</summary>
+        public static IReadOnlyList<string> RaiiafCompressions { get; } = [Lossless, Lossy, Uncompressed];
+
+        /// <summary>SaveLatentRaiiaf (ours) <c>dtype</c>: storage precision.</summary>
+        public static IReadOnlyList<string> RaiiafDTypes { get; } = [Float32, Float16];
 
         /// <summary>LoadImageMask <c>_color_channels</c>.</summary>
         public static IReadOnlyList<string> ColorChannels { get; } = [Alpha, Red, Green, Blue];

@@ -57,6 +57,11 @@ public sealed record RaiiafEnvironment(int EnvVersion, IReadOnlyList<RaiiafEnvir
     internal static RaiiafEnvironment Parse(ReadOnlySpan<byte> json, string context)
     {
         var reader = new JsonFields(context);
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw reader.Error("the environment JSON is not valid UTF-8 text");
+        }
+
         JsonNode? node;
         try
         {

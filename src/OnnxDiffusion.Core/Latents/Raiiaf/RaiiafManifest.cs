@@ -93,6 +93,12 @@ public sealed class RaiiafManifest
     /// <summary>Parses and validates manifest JSON; every defect is a <see cref="ModelFormatException"/>.</summary>
     internal static RaiiafManifest Parse(ReadOnlySpan<byte> json, string source)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            // System.Text.Json only notices invalid UTF-8 in strings when they are read, with an untyped error.
+            throw new ModelFormatException($"{source}: the manifest (META) is not valid UTF-8 text.");
+        }
+
         JsonNode? rootNode;
         try
         {

@@ -9,10 +9,14 @@ namespace OnnxDiffusion.Core.Latents.Raiiaf;
 /// <summary>
 /// Writes RAIIAF 1.0 files that the upstream <c>raiiaf</c> package reads: <c>[33-byte header][LATN]*[DATA]?[ENVC]?
 /// [META]</c>, no padding, little-endian. Unlike upstream, the manifest's <c>file_info.file_size</c> is exact (the
-/// manifest is re-serialized until its own length is stable). Thread-safe (no shared state).
+/// manifest is re-serialized until its own length is stable; see <see cref="SettleManifest"/>). Thread-safe (no
+/// shared state).
 /// </summary>
 public static class RaiiafWriter
 {
+    /// <summary>Rounds of the compressed manifest before falling back to stored blocks.</summary>
+    private const int CompressedRounds = 8;
+
     private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>
@@ -37,7 +41,15 @@ public static class RaiiafWriter
     }
 
     /// <summary>The complete file as bytes.</summary>
-    public static byte[] ToBytes(IReadOnlyList<RaiiafLatent> latents, RaiiafWriteOptions? options = null)
+    public static byte[] ToBytes(IReadOnlyList<RaiiafLatent> latents, RaiiafWriteOptions? options = null) =>
+        ToBytes(latents, options, CompressedRounds);
+
+    /// <summary>
+    /// <see cref="ToBytes(IReadOnlyList{RaiiafLatent}, RaiiafWriteOptions?)"/> with a given number of compressed
+    /// manifest rounds (0 forces the stored manifest; tests use it).
+    /// </summary>
+    internal static byte[] ToBytes(
+        IReadOnlyList<RaiiafLatent> latents, RaiiafWriteOptions? options, int compressedRounds)
     {
         ArgumentNullException.ThrowIfNull(latents);
         options ??= new RaiiafWriteOptions();
@@ -77,11 +89,12 @@ public static class RaiiafWriter
             offset = AddBlob(chunks, records, RaiiafFormat.EnvironmentType, env.ToJsonBytes(), null, offset);
         }
 
-        return Assemble(chunks, records, WithDate(options.ModelInfo), offset);
+        return Assemble(chunks, records, WithDate(options.ModelInfo), offset, compressedRounds);
     }
 
     private static byte[] Assemble(
-        List<byte[]> chunks, List<RaiiafChunkRecord> records, RaiiafModelInfo modelInfo, long tableOffset)
+        List<byte[]> chunks, List<RaiiafChunkRecord> records, RaiiafModelInfo modelInfo, long tableOffset,
+        int compressedRounds)
     {
         if (tableOffset > uint.MaxValue)
         {
@@ -90,24 +103,11 @@ public static class RaiiafWriter
                 "or smaller latents per file.");
         }
 
-        // file_info.file_size depends on the manifest's own compressed length: iterate to a fixed point.
-        byte[] meta = [];
-        long fileSize = tableOffset;
-        for (int attempt = 0; attempt < 8; attempt++)
-        {
-            byte[] json = RaiiafManifest.Serialize(modelInfo, records, fileSize);
-            byte[] metaHeader = RaiiafChunkHeader.Encode(
-                RaiiafFormat.ManifestType, RaiiafFormat.PlainFlags, (uint)json.Length);
-            meta = ZstdFrames.Compress([.. metaHeader, .. json]);
-            if (tableOffset + meta.Length == fileSize)
-            {
-                break;
-            }
-
-            fileSize = tableOffset + meta.Length;
-        }
-
-        fileSize = tableOffset + meta.Length;
+        (byte[] meta, long fileSize) = SettleManifest(
+            tableOffset,
+            size => ZstdFrames.Compress(ManifestChunk(modelInfo, records, size)),
+            size => ZstdFrames.Store(ManifestChunk(modelInfo, records, size)),
+            compressedRounds);
         var header = new RaiiafHeader(RaiiafFormat.VersionMajor, RaiiafFormat.VersionMinor, 0, (uint)tableOffset,
             (uint)meta.Length, (uint)records.Count, (ulong)fileSize, 0, RaiiafFormat.HeaderSize);
         byte[] file = new byte[fileSize];
@@ -121,6 +121,61 @@ public static class RaiiafWriter
 
         meta.CopyTo(file, at);
         return file;
+    }
+
+    private static byte[] ManifestChunk(
+        RaiiafModelInfo modelInfo, List<RaiiafChunkRecord> records, long fileSize)
+    {
+        byte[] json = RaiiafManifest.Serialize(modelInfo, records, fileSize);
+        byte[] metaHeader = RaiiafChunkHeader.Encode(
+            RaiiafFormat.ManifestType, RaiiafFormat.PlainFlags, (uint)json.Length);
+        return [.. metaHeader, .. json];
+    }
+
+    /// <summary>
+    /// Finds the META chunk whose stated <c>file_info.file_size</c> equals <paramref name="tableOffset"/> plus its
+    /// own length. The compressed encoding is tried first (a few rounds of S → offset + len(compressed(S))); its
+    /// length is not monotone in S, so the rounds can cycle (e.g. 1537 ↔ 1538). Then the chunk is stored in raw
+    /// zstd blocks, whose length L(S) depends on S only through its digit count and never decreases as S grows:
+    /// from S₀ = offset the sequence Sₙ₊₁ = offset + L(Sₙ) never decreases, and it can rise only when L
+    /// changes, which happens at most once per digit count, so it reaches a fixed point within 21 rounds.
+    /// </summary>
+    /// <returns>The META chunk bytes and the file size it states (= offset + chunk length).</returns>
+    internal static (byte[] Meta, long FileSize) SettleManifest(
+        long tableOffset, Func<long, byte[]> compressed, Func<long, byte[]> stored,
+        int compressedRounds = CompressedRounds)
+    {
+        long size = tableOffset;
+        for (int round = 0; round < compressedRounds; round++)
+        {
+            byte[] meta = compressed(size);
+            if (tableOffset + meta.Length == size)
+            {
+                return (meta, size);
+            }
+
+            size = tableOffset + meta.Length;
+        }
+
+        size = tableOffset;
+        for (int round = 0; round <= 21; round++)
+        {
+            byte[] meta = stored(size);
+            if (tableOffset + meta.Length == size)
+            {
+                return (meta, size);
+            }
+
+            if (tableOffset + meta.Length < size)
+            {
+                break;   // the stored length shrank as the size grew: the encoder breaks its contract.
+            }
+
+            size = tableOffset + meta.Length;
+        }
+
+        throw new InvalidOperationException(
+            $"The RAIIAF manifest length did not settle (table offset {tableOffset}, last size {size}).");
     }
 
     private static long AddBlob(

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using OnnxDiffusion.Core.Errors;
 using ZstdSharp;
 
@@ -28,6 +29,49 @@ internal static class ZstdFrames
         compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_checksumFlag, 0);
         return compressor.Wrap(data).ToArray();
     }
+
+    /// <summary>Largest block zstd allows (128 KiB).</summary>
+    private const int MaxBlockSize = 128 * 1024;
+
+    /// <summary>
+    /// One frame of raw (stored, uncompressed) blocks that carries its content size: what any zstd decoder reads,
+    /// and whose length is an exact function of <paramref name="data"/>'s length (see <see cref="StoredLength"/>).
+    /// Single-segment frame, 4-byte content size, no checksum.
+    /// </summary>
+    internal static byte[] Store(ReadOnlySpan<byte> data)
+    {
+        if ((ulong)data.Length > uint.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(data), data.Length, "A stored frame holds at most 4 GiB.");
+        }
+
+        byte[] frame = new byte[StoredLength(data.Length)];
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, 0xFD2FB528);   // frame magic
+        frame[4] = 0xA0;                                              // FCS field 4 bytes, single segment
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(5), (uint)data.Length);
+        int at = 9;
+        int done = 0;
+        do
+        {
+            int size = Math.Min(MaxBlockSize, data.Length - done);
+            bool last = done + size == data.Length;
+            uint blockHeader = (uint)(size << 3) | (last ? 1u : 0u);   // block type 0 = raw
+            frame[at] = (byte)blockHeader;
+            frame[at + 1] = (byte)(blockHeader >> 8);
+            frame[at + 2] = (byte)(blockHeader >> 16);
+            data.Slice(done, size).CopyTo(frame.AsSpan(at + 3));
+            at += 3 + size;
+            done += size;
+        }
+        while (done < data.Length);
+
+        return frame;
+    }
+
+    /// <summary>Length of <see cref="Store"/>'s frame for <paramref name="contentLength"/> bytes (never decreases
+    /// as the content grows).</summary>
+    internal static long StoredLength(long contentLength) =>
+        9 + contentLength + 3 * Math.Max(1, (contentLength + MaxBlockSize - 1) / MaxBlockSize);
 
     /// <summary>
     /// Decompresses one frame whose declared content size must be at most <paramref name="maxContentSize"/>.

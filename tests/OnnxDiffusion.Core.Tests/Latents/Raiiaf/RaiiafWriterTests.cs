@@ -1,3 +1,4 @@
+using System.Text;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Latents.Raiiaf;
 using OnnxDiffusion.Core.Tensors;
@@ -97,5 +98,69 @@ public sealed class RaiiafWriterTests
         byte[] bytes = RaiiafWriter.ToBytes([new RaiiafLatent("s", RaiiafTestData.Normal(1, 1, 4, 8, 8))]);
         using RaiiafFile file = RaiiafFile.Open(new MemoryStream(bytes));
         Assert.That(file.Manifest.StatedFileSize, Is.EqualTo(bytes.Length));
+    }
+
+    [Test]
+    public void SettleManifest_CompressedLengthCycles_FallsBackToStoredAndIsExact()
+    {
+        // A "compressed" encoder whose length flips with the parity of the stated size never settles.
+        const long tableOffset = 1000;
+        (byte[] meta, long size) = RaiiafWriter.SettleManifest(
+            tableOffset, s => new byte[537 + (s % 2)], s => ZstdFrames.Store(Encoding.ASCII.GetBytes($"{s}")));
+        Assert.That(size, Is.EqualTo(tableOffset + meta.Length));
+        Assert.That(Encoding.ASCII.GetString(ZstdFrames.Decompress(meta, 100, "test")), Is.EqualTo($"{size}"));
+    }
+
+    [TestCase(9_946L)]
+    [TestCase(9_947L)]
+    [TestCase(9_948L)]
+    [TestCase(99_947L)]
+    [TestCase(999_999_940L)]
+    public void SettleManifest_StoredSizeStraddlesPowerOfTen_IsExact(long tableOffset)
+    {
+        // Compressed rounds disabled: the stored JSON's length changes with the digit count of the size it states.
+        static byte[] Json(long s) => Encoding.ASCII.GetBytes($"{{\"file_size\": {s}, \"pad\": \"abcdefghij\"}}");
+        (byte[] meta, long size) = RaiiafWriter.SettleManifest(
+            tableOffset, _ => throw new AssertionException("compressed must not run"), s => ZstdFrames.Store(Json(s)),
+            compressedRounds: 0);
+
+        // Independent expectation: the smallest S >= offset with S = offset + 9 (frame header) + 3 (block header)
+        // + len(json(S)), found by scanning.
+        long expected = tableOffset;
+        while (expected != tableOffset + 12 + Json(expected).Length)
+        {
+            expected++;
+        }
+
+        Assert.That(size, Is.EqualTo(expected));
+        Assert.That(meta, Has.Length.EqualTo(size - tableOffset));
+        Assert.That(ZstdFrames.Decompress(meta, 1000, "test"), Is.EqualTo(Json(size)));
+    }
+
+    [TestCase(0)]
+    [TestCase(8)]
+    public void Write_FileSizesAcrossPowerOfTen_ManifestFileSizeIsExact(int compressedRounds)
+    {
+        // Size the raw float32 latent so that the files straddle 10,000 bytes as the key grows (the key is stored
+        // twice per byte of length: chunk payload is fixed, manifest carries it).
+        var options = new RaiiafWriteOptions { Compress = false, ModelInfo = new() { Date = "2026-01-01T00:00:00" } };
+        int probe = RaiiafWriter.ToBytes([new RaiiafLatent("k", new FloatTensor(1, 1, 1, 8))], options,
+            compressedRounds).Length - 32;
+        FloatTensor latent = RaiiafTestData.Normal(3, 1, 1, 1, (10_000 - probe - 100) / 4);
+        int below = 0;
+        int above = 0;
+        for (int keyLength = 1; keyLength <= 301; keyLength += 3)
+        {
+            byte[] bytes = RaiiafWriter.ToBytes(
+                [new RaiiafLatent(new string('k', keyLength), latent)], options, compressedRounds);
+            using RaiiafFile file = RaiiafFile.Open(new MemoryStream(bytes));
+            Assert.That(file.Manifest.StatedFileSize, Is.EqualTo(bytes.Length), $"key length {keyLength}");
+            Assert.That(file.ReadLatent(0).Data, Is.EqualTo(latent.Data));
+            below += bytes.Length < 10_000 ? 1 : 0;
+            above += bytes.Length >= 10_000 ? 1 : 0;
+        }
+
+        Assert.That(below, Is.Positive);
+        Assert.That(above, Is.Positive);
     }
 }
