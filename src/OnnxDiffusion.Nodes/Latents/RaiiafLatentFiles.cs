@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using OnnxDiffusion.Core.Errors;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Core.Latents.Raiiaf;
 using OnnxDiffusion.Core.Tensors;
 using OnnxDiffusion.Nodes.Execution;
-using OnnxDiffusion.Nodes.Json;
 using OnnxDiffusion.Nodes.Paths;
 using OnnxDiffusion.Nodes.Values;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using OnnxDiffusion.Converters.Export;
+using OnnxDiffusion.Core.Json;
 using OnnxDiffusion.Nodes.Execution;
-using OnnxDiffusion.Nodes.Json;
 using OnnxDiffusion.Nodes.Paths;
 
 namespace OnnxDiffusion.Nodes.Models;
