@@ -21,8 +21,9 @@ public sealed class ModelOpsGuidanceTests
     private static Conditioning Text(int tokens, float start)
     {
         var data = Enumerable.Range(0, tokens * Dim).Select(i => start + (0.01f * (i % 13))).ToArray();
+        var pooled = new FloatTensor([1, Dim], Enumerable.Repeat(1f, Dim).ToArray());
         return new Conditioning([new ConditioningEntry(new FloatTensor([1, tokens, Dim], data),
-            new ConditioningOptions { PooledOutput = new FloatTensor([1, Dim], Enumerable.Repeat(1f, Dim).ToArray()) })]);
+            new ConditioningOptions { PooledOutput = pooled })]);
     }
 
     private static ReferenceContextModel Patch(int count, double scale, int seed)
@@ -86,7 +87,9 @@ public sealed class ModelOpsGuidanceTests
         {
             for (int d = 0; d < Dim; d++)
             {
-                expected[(t * Dim) + d] = t < 77 ? text[(t * Dim) + d] : 0.75f * patch.Tokens.Tokens[((t - 77) * Dim) + d];
+                expected[(t * Dim) + d] = t < 77
+                    ? text[(t * Dim) + d]
+                    : 0.75f * patch.Tokens.Tokens[((t - 77) * Dim) + d];
             }
         }
 

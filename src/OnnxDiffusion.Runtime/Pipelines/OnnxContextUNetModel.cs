@@ -82,7 +82,8 @@ public sealed class OnnxContextUNetModel : IContextUNetModel, IDisposable
         if (sample.Length != prepared.Rows * latent || output.Length != sample.Length)
         {
             throw new ArgumentException(
-                $"Call {call} takes {prepared.Rows * latent} values; got sample {sample.Length}, output {output.Length}.");
+                $"Call {call} takes {prepared.Rows * latent} values; got sample {sample.Length}, " +
+                $"output {output.Length}.");
         }
 
         Span<float> input = runner.Sample;

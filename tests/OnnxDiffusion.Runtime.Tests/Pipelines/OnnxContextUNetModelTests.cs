@@ -68,8 +68,10 @@ public sealed class OnnxContextUNetModelTests
         }
 
         float[] first = sample[..Plane], second = sample[Plane..];
-        Assert.That(PlainOrt.MaxAbsDiff(stacked.AsSpan(0, Plane), PlainUNet(first, 400f, a)), Is.LessThanOrEqualTo(1e-4f));
-        Assert.That(PlainOrt.MaxAbsDiff(stacked.AsSpan(Plane), PlainUNet(second, 400f, b)), Is.LessThanOrEqualTo(1e-4f));
+        Assert.That(PlainOrt.MaxAbsDiff(stacked.AsSpan(0, Plane), PlainUNet(first, 400f, a)),
+            Is.LessThanOrEqualTo(1e-4f));
+        Assert.That(PlainOrt.MaxAbsDiff(stacked.AsSpan(Plane), PlainUNet(second, 400f, b)),
+            Is.LessThanOrEqualTo(1e-4f));
         Assert.That(PlainOrt.MaxAbsDiff(single, PlainUNet(first, 400f, longer)), Is.LessThanOrEqualTo(1e-4f));
         Assert.That(PlainOrt.MaxAbsDiff(single, stacked.AsSpan(0, Plane)), Is.GreaterThan(1e-4f),
             "the appended tokens must change the prediction");

@@ -37,7 +37,9 @@ public sealed class MultiConditioningDenoiser : IDenoiser
     private readonly Call[] _calls;
 
     /// <summary>Creates the denoiser for latents of <paramref name="latentShape"/> <c>[B, C, H, W]</c>.</summary>
-    /// <exception cref="InvalidInputException">The positive list is empty or an area lies outside the latent.</exception>
+    /// <exception cref="InvalidInputException">
+    /// The positive list is empty or an area lies outside the latent.
+    /// </exception>
     public MultiConditioningDenoiser(
         IContextUNetModel model, GuidanceConditioning conditioning, ReadOnlySpan<int> latentShape, double cfg)
     {
@@ -239,13 +241,15 @@ public sealed class MultiConditioningDenoiser : IDenoiser
 
         return groups.Select(g =>
         {
-            int id = _model.Prepare(g.Select(m => m.Entry.Context).ToArray(), _batch, g[0].Crop.Height, g[0].Crop.Width);
+            LatentArea crop = g[0].Crop;
+            int id = _model.Prepare(g.Select(m => m.Entry.Context).ToArray(), _batch, crop.Height, crop.Width);
             int length = g.Count * _batch * _channels * g[0].Crop.Height * g[0].Crop.Width;
             return new Call(id, g.ToArray(), g[0].Crop.Height, g[0].Crop.Width, length);
         }).ToArray();
     }
 
-    /// <summary>Copies the member's crop of <paramref name="full"/> ([B, C, H, W]) into <paramref name="crop"/>.</summary>
+    /// <summary>Copies the member's crop of <paramref name="full"/> <c>[B, C, H, W]</c> into <paramref name="crop"/>.
+    /// </summary>
     private void Gather(ReadOnlySpan<float> full, Member member, Span<float> crop)
     {
         LatentArea a = member.Crop;
