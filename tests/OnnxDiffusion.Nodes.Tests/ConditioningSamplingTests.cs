@@ -80,14 +80,15 @@ public sealed class ConditioningSamplingTests
 
     private static float MaxAbsDiff(float[] a, float[] b) => a.Zip(b).Max(p => Math.Abs(p.First - p.Second));
 
-    [Test]
-    public void KSampler_CombineWithAreaEntry_RunsAndDiffersFromSingleEntry()
+    [TestCase(64, 64, 64, 0)]
+    [TestCase(72, 72, 40, 0)] // 9×9 latent cells: the exported UNet runs on a wider window
+    public void KSampler_CombineWithAreaEntry_RunsAndDiffersFromSingleEntry(int width, int height, int x, int y)
     {
         float[] single = Samples(Execute(KSampler("4", "6")));
         ExecutionResult combined = Execute(
             W.Node("10", "CLIPTextEncode", ("text", "a blue sky"), ("clip", W.Link("4", 1))),
-            W.Node("11", "ConditioningSetArea", ("conditioning", W.Link("10")), ("width", 64), ("height", 64),
-                ("x", 64), ("y", 0), ("strength", 1.0)),
+            W.Node("11", "ConditioningSetArea", ("conditioning", W.Link("10")), ("width", width), ("height", height),
+                ("x", x), ("y", y), ("strength", 1.0)),
             W.Node("12", "ConditioningCombine", ("conditioning_1", W.Link("6")), ("conditioning_2", W.Link("11"))),
             KSampler("4", "12"));
         float[] multi = Samples(combined);

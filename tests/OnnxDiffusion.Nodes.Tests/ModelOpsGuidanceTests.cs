@@ -117,6 +117,8 @@ public sealed class ModelOpsGuidanceTests
 
         public IModelSampling ModelSampling => ModelSamplingDiscrete.Default;
 
+        public int SizeMultiple => 1;
+
         public List<TextContext[]> Prepared { get; } = [];
 
         public int FirstRun { get; private set; } = -1;

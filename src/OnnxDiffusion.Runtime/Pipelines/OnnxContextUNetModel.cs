@@ -37,6 +37,10 @@ public sealed class OnnxContextUNetModel : IContextUNetModel, IDisposable
     /// <inheritdoc />
     public IModelSampling ModelSampling { get; }
 
+    /// <inheritdoc />
+    /// <remarks>8: the exported UNet's up-blocks concatenate skip connections of size/2, size/4, size/8.</remarks>
+    public int SizeMultiple => 8;
+
     /// <summary>UNet evaluations so far (one per <see cref="Predict"/>).</summary>
     public int Evaluations { get; private set; }
 

@@ -17,6 +17,12 @@ public interface IContextUNetModel
     IModelSampling ModelSampling { get; }
 
     /// <summary>
+    /// Latent height and width of a call must be multiples of this (1 = any size; 8 for exported SD UNets, whose
+    /// skip connections need sizes divisible by their three downsamplings).
+    /// </summary>
+    int SizeMultiple { get; }
+
+    /// <summary>
     /// Declares a call over <paramref name="contexts"/>.Count × <paramref name="batch"/> rows of
     /// <c>[4, height, width]</c> latents: rows <c>j·batch … (j+1)·batch − 1</c> use <c>contexts[j]</c>. All
     /// contexts of one call have the same <c>[T, D]</c>. Returns the call's id for <see cref="Predict"/>.

@@ -18,6 +18,12 @@ namespace OnnxDiffusion.Runtime.Sampling.Guidance;
 /// contexts to a common length to batch them, which gives the same attention, so results agree up to float
 /// rounding. Entries with a step range always get their own call so that skipped ones cost nothing.
 /// </para>
+/// <para>
+/// Sizes: when an area's height or width is not a multiple of <see cref="IContextUNetModel.SizeMultiple"/>, the
+/// UNet runs on a window rounded up to the multiple (centred on the area, shifted inside the latent) and only the
+/// area's part of that prediction is used. ComfyUI's UNet accepts any size, so such areas see a little more of
+/// their surroundings here than in ComfyUI.
+/// </para>
 /// Buffers are allocated in the constructor; a step allocates nothing. Not thread-safe.
 /// </summary>
 public sealed class MultiConditioningDenoiser : IDenoiser
@@ -110,8 +116,8 @@ public sealed class MultiConditioningDenoiser : IDenoiser
             int block = _batch * _channels * call.Height * call.Width;
             for (int j = 0; j < call.Members.Length; j++)
             {
-                Gather(_input, call.Members[j], call.Sample.AsSpan(j * block, block));
-                Gather(x, call.Members[j], call.XCrop.AsSpan(j * block, block));
+                Gather(_input, call.Members[j].Window, call.Sample.AsSpan(j * block, block));
+                Gather(x, call.Members[j].Window, call.XCrop.AsSpan(j * block, block));
             }
 
             _model.Predict(call.Id, call.Sample, timestep, call.Output);
@@ -206,7 +212,26 @@ public sealed class MultiConditioningDenoiser : IDenoiser
         double end = entry.EndPercent is double ep ? PercentToSigma(ep) : double.NegativeInfinity;
         float[] mask = WeightMask(area, entry.Strength, _height, _width);
         var crop = area ?? new LatentArea(_height, _width, 0, 0);
-        return new Member(entry, side, crop, mask, start, end);
+        int multiple = Math.Max(1, _model.SizeMultiple);
+        (int wy, int wh) = Window(crop.Y, crop.Height, _height, multiple);
+        (int wx, int ww) = Window(crop.X, crop.Width, _width, multiple);
+        return new Member(entry, side, crop, new LatentArea(wh, ww, wy, wx), mask, start, end);
+    }
+
+    /// <summary>
+    /// The run window along one axis: the area itself when its size is a multiple of <paramref name="multiple"/>,
+    /// else the size rounded up (at most the latent size), centred on the area and shifted inside the latent.
+    /// </summary>
+    internal static (int Offset, int Size) Window(int offset, int size, int full, int multiple)
+    {
+        if (size % multiple == 0)
+        {
+            return (offset, size);
+        }
+
+        int window = Math.Min(full, (size + multiple - 1) / multiple * multiple);
+        int start = Math.Clamp(offset - ((window - size) / 2), 0, full - window);
+        return (start, window);
     }
 
     /// <summary>ComfyUI <c>ModelSamplingDiscrete.percent_to_sigma</c>.</summary>
@@ -226,7 +251,7 @@ public sealed class MultiConditioningDenoiser : IDenoiser
         foreach (Member member in members)
         {
             List<Member>? group = member.Timed ? null : groups.FirstOrDefault(g => !g[0].Timed
-                && g[0].Crop.Height == member.Crop.Height && g[0].Crop.Width == member.Crop.Width
+                && g[0].Window.Height == member.Window.Height && g[0].Window.Width == member.Window.Width
                 && g[0].Entry.Context.Tokens == member.Entry.Context.Tokens
                 && g[0].Entry.Context.Dim == member.Entry.Context.Dim);
             if (group is null)
@@ -241,18 +266,17 @@ public sealed class MultiConditioningDenoiser : IDenoiser
 
         return groups.Select(g =>
         {
-            LatentArea crop = g[0].Crop;
-            int id = _model.Prepare(g.Select(m => m.Entry.Context).ToArray(), _batch, crop.Height, crop.Width);
-            int length = g.Count * _batch * _channels * g[0].Crop.Height * g[0].Crop.Width;
-            return new Call(id, g.ToArray(), g[0].Crop.Height, g[0].Crop.Width, length);
+            LatentArea window = g[0].Window;
+            int id = _model.Prepare(g.Select(m => m.Entry.Context).ToArray(), _batch, window.Height, window.Width);
+            int length = g.Count * _batch * _channels * window.Height * window.Width;
+            return new Call(id, g.ToArray(), window.Height, window.Width, length);
         }).ToArray();
     }
 
-    /// <summary>Copies the member's crop of <paramref name="full"/> <c>[B, C, H, W]</c> into <paramref name="crop"/>.
-    /// </summary>
-    private void Gather(ReadOnlySpan<float> full, Member member, Span<float> crop)
+    /// <summary>Copies window <paramref name="a"/> of <paramref name="full"/> <c>[B, C, H, W]</c> into
+    /// <paramref name="crop"/>.</summary>
+    private void Gather(ReadOnlySpan<float> full, LatentArea a, Span<float> crop)
     {
-        LatentArea a = member.Crop;
         int planes = _batch * _channels;
         for (int p = 0; p < planes; p++)
         {
@@ -264,10 +288,15 @@ public sealed class MultiConditioningDenoiser : IDenoiser
         }
     }
 
-    /// <summary>Adds denoised·mask into the side's sum and mask into its count, on the member's area.</summary>
+    /// <summary>
+    /// Adds denoised·mask into the side's sum and mask into its count, on the member's area;
+    /// <paramref name="denoised"/> covers the member's window.
+    /// </summary>
     private void Accumulate(ReadOnlySpan<float> denoised, Member member)
     {
         LatentArea a = member.Crop;
+        LatentArea w = member.Window;
+        int dy = a.Y - w.Y, dx = a.X - w.X;
         float[] sum = _sums[member.Side];
         float[] count = _counts[member.Side];
         int planes = _batch * _channels;
@@ -277,7 +306,7 @@ public sealed class MultiConditioningDenoiser : IDenoiser
             {
                 int at = (((p * _height) + a.Y + y) * _width) + a.X;
                 ReadOnlySpan<float> weights = member.Mask.AsSpan(y * a.Width, a.Width);
-                ReadOnlySpan<float> values = denoised.Slice(((p * a.Height) + y) * a.Width, a.Width);
+                ReadOnlySpan<float> values = denoised.Slice((((p * w.Height) + dy + y) * w.Width) + dx, a.Width);
                 for (int i = 0; i < a.Width; i++)
                 {
                     sum[at + i] += values[i] * weights[i];
@@ -287,9 +316,10 @@ public sealed class MultiConditioningDenoiser : IDenoiser
         }
     }
 
-    /// <summary>One entry on one side, with its clamped crop, weight mask and σ range.</summary>
+    /// <summary>One entry on one side, with its clamped area, run window, weight mask and σ range.</summary>
     private sealed record Member(
-        GuidanceEntry Entry, int Side, LatentArea Crop, float[] Mask, double SigmaStart, double SigmaEnd)
+        GuidanceEntry Entry, int Side, LatentArea Crop, LatentArea Window, float[] Mask, double SigmaStart,
+        double SigmaEnd)
     {
         public bool Timed => Entry.StartPercent is not null || Entry.EndPercent is not null;
 

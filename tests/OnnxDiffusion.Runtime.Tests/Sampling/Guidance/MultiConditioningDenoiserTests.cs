@@ -197,6 +197,29 @@ public sealed class MultiConditioningDenoiserTests
     }
 
     [Test]
+    public void Denoise_AreaNotAMultipleOfTheModelSize_RunsOnAWindowAndUsesTheAreaPart()
+    {
+        var area = new LatentArea(Height: 5, Width: 7, Y: 3, X: 2);
+        GuidanceEntry full = new(Context(77, 1, 0.2f));
+        GuidanceEntry local = new GuidanceEntry(Context(77, 2, 1.5f)) { Area = area };
+        float[] x = Latent(13);
+        var model = new ToyContextUNet(sizeMultiple: 8);
+        float[] actual = Run(model, new GuidanceConditioning([full, local], []), x, 2.5f, 1.0);
+
+        AssertClose(actual, NaiveGuidance.Denoise(x, 2.5f, s_shape, [full, local], null, 1.0, multiple: 8));
+        Assert.That(model.Prepared.Select(p => (p.Height, p.Width)), Is.EqualTo(new[] { (16, 24), (8, 8) }));
+    }
+
+    [TestCase(3, 5, 16, 8, 2, 8)]
+    [TestCase(14, 2, 16, 8, 8, 8)]
+    [TestCase(0, 9, 12, 8, 0, 12)]
+    [TestCase(4, 8, 16, 8, 4, 8)]
+    public void Window_RoundsUpCentresAndStaysInside(int offset, int size, int full, int multiple, int start, int length)
+    {
+        Assert.That(MultiConditioningDenoiser.Window(offset, size, full, multiple), Is.EqualTo((start, length)));
+    }
+
+    [Test]
     public void WeightMask_InteriorArea_RampsFromEveryEdge()
     {
         // 8 rows → rr = 2; 12 columns → rr = 3; interior on all sides.

@@ -18,8 +18,9 @@ internal sealed class ToyContextUNet : IContextUNetModel, IUNetModel
     private readonly TextContext? _boundPositive;
     private readonly TextContext? _boundNegative;
 
-    public ToyContextUNet(TextContext? boundPositive = null, TextContext? boundNegative = null)
+    public ToyContextUNet(TextContext? boundPositive = null, TextContext? boundNegative = null, int sizeMultiple = 1)
     {
+        SizeMultiple = sizeMultiple;
         _boundPositive = boundPositive;
         _boundNegative = boundNegative;
     }
@@ -27,6 +28,8 @@ internal sealed class ToyContextUNet : IContextUNetModel, IUNetModel
     public PredictionType Prediction => PredictionType.Epsilon;
 
     public IModelSampling ModelSampling => ModelSamplingDiscrete.Default;
+
+    public int SizeMultiple { get; }
 
     public IReadOnlyList<PreparedCall> Prepared => _prepared;
 
