@@ -214,7 +214,8 @@ public sealed class MultiConditioningDenoiserTests
     [TestCase(14, 2, 16, 8, 8, 8)]
     [TestCase(0, 9, 12, 8, 0, 12)]
     [TestCase(4, 8, 16, 8, 4, 8)]
-    public void Window_RoundsUpCentresAndStaysInside(int offset, int size, int full, int multiple, int start, int length)
+    public void Window_RoundsUpCentresAndStaysInside(
+        int offset, int size, int full, int multiple, int start, int length)
     {
         Assert.That(MultiConditioningDenoiser.Window(offset, size, full, multiple), Is.EqualTo((start, length)));
     }
