@@ -11,8 +11,9 @@ using static OnnxDiffusion.Nodes.ComfyNames;
 namespace OnnxDiffusion.Nodes.BuiltIn;
 
 /// <summary>
-/// <c>KSampler</c> (common_ksampler with denoise). Only the first entry of positive and negative is used:
-/// ConditioningCombine lists and areas are reduced to their first entry.
+/// <c>KSampler</c> (common_ksampler with denoise). Every entry of positive and negative is used, with its area,
+/// strength and step range (<see cref="ModelOps.Sample"/>); a MODEL patched by AnimaFastTrainPatchModel appends its
+/// scaled tokens to every positive context.
 /// </summary>
 internal sealed class KSamplerNode : INode
 {
@@ -104,8 +105,12 @@ internal static class SamplingInputs
         StepNoise = RngKind.TorchCpu,
     };
 
-    public static Latent Run(NodeInputs inputs, NodeContext context, KSamplerOptions options) => ModelOps.Sample(
-        Handles.Model(inputs.Get<IModelHandle>(Inputs.Model)), inputs.Get<Conditioning>(Inputs.Positive),
-        inputs.Get<Conditioning>(Inputs.Negative), inputs.Get<Latent>(Inputs.LatentImage), options,
-        context.ReportProgress, context.CancellationToken);
+    public static Latent Run(NodeInputs inputs, NodeContext context, KSamplerOptions options)
+    {
+        (PackageModel model, IReadOnlyList<ReferenceContextModel> patches) =
+            ModelOps.Unwrap(inputs.Get<IModelHandle>(Inputs.Model));
+        return ModelOps.Sample(model, patches, inputs.Get<Conditioning>(Inputs.Positive),
+            inputs.Get<Conditioning>(Inputs.Negative), inputs.Get<Latent>(Inputs.LatentImage), options,
+            context.ReportProgress, context.CancellationToken);
+    }
 }

@@ -1,10 +1,14 @@
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Tensors;
+using OnnxDiffusion.Nodes.BuiltIn;
 using OnnxDiffusion.Nodes.Values;
 using OnnxDiffusion.Runtime.Components;
 using OnnxDiffusion.Runtime.Imaging;
 using OnnxDiffusion.Runtime.Pipelines;
+using OnnxDiffusion.Runtime.Sampling;
+using OnnxDiffusion.Runtime.Sampling.Guidance;
 using OnnxDiffusion.Runtime.Sampling.KSampler;
+using OnnxDiffusion.Runtime.Training;
 
 namespace OnnxDiffusion.Nodes.Models;
 
@@ -24,38 +28,158 @@ internal static class ModelOps
     }
 
     /// <summary>
-    /// common_ksampler: samples <paramref name="latent"/> with the first entry of each conditioning (areas,
-    /// masks and further entries are not applied). <paramref name="options"/> gets the package's latent scale.
+    /// common_ksampler with full CONDITIONING lists (every entry, areas, strengths, step ranges; masks are
+    /// refused). <paramref name="patches"/> are reference-context patches (innermost first) whose scaled tokens are
+    /// appended to every positive context. A single plain positive and negative entry whose lengths ComfyUI can
+    /// batch (at most a 4× repeat) take the fast path: one bound batch-2B UNet call per step
+    /// (<see cref="OnnxUNetModel"/>); everything else runs <see cref="MultiConditioningDenoiser"/> on
+    /// <see cref="OnnxContextUNetModel"/>. <paramref name="options"/> gets the package's latent scale.
     /// </summary>
-    public static Latent Sample(PackageModel model, Conditioning positive, Conditioning negative, Latent latent,
-        KSamplerOptions options, Action<long, long>? progress, CancellationToken cancellationToken)
+    public static Latent Sample(PackageModel model, IReadOnlyList<ReferenceContextModel> patches,
+        Conditioning positive, Conditioning negative, Latent latent, KSamplerOptions options,
+        Action<long, long>? progress, CancellationToken cancellationToken)
     {
         DiffusionPackage package = model.Loaded.Package;
         options = options with { LatentScaleFactor = package.Manifest.LatentScale };
-        TextContext pos = First(positive, "positive");
-        TextContext? neg = Math.Abs(options.Cfg - 1.0) <= 1e-9 * Math.Max(Math.Abs(options.Cfg), 1.0) ? null : First(negative, "negative");
-        if (neg is not null)
-        {
-            (pos, neg) = TextContext.EqualizeLengths(pos, neg);
-        }
-
+        bool cfgOne = Math.Abs(options.Cfg - 1.0) <= 1e-9 * Math.Max(Math.Abs(options.Cfg), 1.0);
+        GuidanceConditioning guidance = BuildGuidance(positive, negative, patches, requireNegative: !cfgOne);
         FloatTensor samples = latent.Samples;
-        var shape = new LatentShape(samples.Shape[0], samples.Shape[2], samples.Shape[3]);
-        using UNetRunner runner = package.UNet();
-        using var unet = new OnnxUNetModel(runner, pos, neg, shape, package.Prediction, package.ModelSampling,
-            cancellationToken);
-        if (runner.InChannels > 4)
+        var input = new LatentInput { Samples = samples, NoiseMask = latent.NoiseMask, BatchIndex = latent.BatchIndex };
+        SamplingProgressCallback callback = (in SamplingProgress p) => progress?.Invoke(p.Step + 1, p.TotalSteps);
+        FloatTensor result;
+        if (FastPair(guidance, cfgOne) is var (pos, neg))
         {
-            // 9-channel inpainting UNets: no concat latent here (ComfyUI's InpaintModelConditioning is not
-            // implemented), so mask and masked-image channels are zero.
-            unet.SetExtraChannels(new float[shape.Batch * (runner.InChannels - 4) * shape.Height * shape.Width]);
+            var shape = new LatentShape(samples.Shape[0], samples.Shape[2], samples.Shape[3]);
+            using UNetRunner runner = package.UNet();
+            using var unet = new OnnxUNetModel(runner, pos, neg, shape, package.Prediction, package.ModelSampling,
+                cancellationToken);
+            if (runner.InChannels > 4)
+            {
+                // 9-channel inpainting UNets: no concat latent here (ComfyUI's InpaintModelConditioning is not
+                // implemented), so mask and masked-image channels are zero.
+                unet.SetExtraChannels(new float[shape.Batch * (runner.InChannels - 4) * shape.Height * shape.Width]);
+            }
+
+            result = CommonKSampler.Sample(unet, input, options, callback, cancellationToken);
+        }
+        else
+        {
+            using var unet = new OnnxContextUNetModel(
+                package.UNet, package.Prediction, package.ModelSampling, cancellationToken);
+            result = CommonKSampler.Sample(unet, guidance, input, options, callback, cancellationToken);
         }
 
-        var input = new LatentInput { Samples = samples, NoiseMask = latent.NoiseMask, BatchIndex = latent.BatchIndex };
-        FloatTensor result = CommonKSampler.Sample(unet, input, options,
-            (in Runtime.Sampling.SamplingProgress p) => progress?.Invoke(p.Step + 1, p.TotalSteps), cancellationToken);
         return latent with { Samples = result };
     }
+
+    /// <summary>
+    /// The sampler's view of CONDITIONING: first batch item of every embedding, area, strength and step range;
+    /// each patch appends scale · tokens to every positive context (<see cref="ReferenceContextPatch.Apply"/>).
+    /// </summary>
+    /// <exception cref="InvalidInputException">
+    /// Positive is empty, negative is empty while <paramref name="requireNegative"/>, an entry has a mask, or a
+    /// patch's token width differs from the context width.
+    /// </exception>
+    public static GuidanceConditioning BuildGuidance(Conditioning positive, Conditioning negative,
+        IReadOnlyList<ReferenceContextModel> patches, bool requireNegative = true)
+    {
+        ArgumentNullException.ThrowIfNull(positive);
+        ArgumentNullException.ThrowIfNull(negative);
+        ArgumentNullException.ThrowIfNull(patches);
+        if (positive.Entries.Count == 0 || (requireNegative && negative.Entries.Count == 0))
+        {
+            string name = positive.Entries.Count == 0 ? "positive" : "negative";
+            throw new InvalidInputException($"The {name} conditioning is empty; connect a CLIPTextEncode.");
+        }
+
+        var pos = positive.Entries.Select(e => ToGuidance(e, patches));
+        var neg = negative.Entries.Select(e => ToGuidance(e, []));
+        return new GuidanceConditioning(pos, neg);
+    }
+
+    /// <summary>
+    /// Peels <see cref="ReferenceContextModel"/> layers off <paramref name="handle"/>: the package model and the
+    /// patches, innermost first.
+    /// </summary>
+    public static (PackageModel Model, IReadOnlyList<ReferenceContextModel> Patches) Unwrap(IModelHandle handle)
+    {
+        var patches = new List<ReferenceContextModel>();
+        while (handle is ReferenceContextModel patched)
+        {
+            patches.Insert(0, patched);
+            handle = patched.Inner;
+        }
+
+        return (Handles.Model(handle), patches);
+    }
+
+    private static GuidanceEntry ToGuidance(ConditioningEntry entry, IReadOnlyList<ReferenceContextModel> patches)
+    {
+        ConditioningOptions o = entry.Options;
+        if (o.Mask is not null)
+        {
+            throw new InvalidInputException(
+                "Conditioning masks (ConditioningSetMask) are not supported by this KSampler yet; use " +
+                "ConditioningSetArea instead.");
+        }
+
+        FloatTensor e = entry.Embedding;
+        int tokens = e.Shape[^2], dim = e.Shape[^1];
+        var context = new TextContext(e.Data[..(tokens * dim)], tokens, dim, o.PooledOutput?.Data);
+        foreach (ReferenceContextModel patch in patches)
+        {
+            try
+            {
+                context = ReferenceContextPatch.Apply(context, patch.Tokens, (float)patch.Scale);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new InvalidInputException(ex.Message, ex);
+            }
+        }
+
+        return new GuidanceEntry(context)
+        {
+            Area = o.Area is ConditioningArea a ? new LatentArea(a.Height, a.Width, a.Y, a.X) : null,
+            Strength = o.Strength ?? 1.0,
+            StartPercent = o.StartPercent,
+            EndPercent = o.EndPercent,
+        };
+    }
+
+    /// <summary>
+    /// The contexts of the fast path (negative null when cfg is 1), or null when the conditioning needs the
+    /// general path: more than one entry, an area, a strength or step range, or lengths ComfyUI would not batch.
+    /// </summary>
+    internal static (TextContext Positive, TextContext? Negative)? FastPair(GuidanceConditioning guidance, bool cfgOne)
+    {
+        if (guidance.Positive is not [{ IsPlain: true } positive])
+        {
+            return null;
+        }
+
+        if (cfgOne)
+        {
+            // A negative area entry would add a matching positive entry, so only area-free negatives qualify.
+            return guidance.Negative.All(e => e.Area is null) ? (positive.Context, null) : null;
+        }
+
+        if (guidance.Negative is not [{ IsPlain: true } negative] || negative.Context.Dim != positive.Context.Dim)
+        {
+            return null;
+        }
+
+        int a = positive.Context.Tokens, b = negative.Context.Tokens;
+        int lcm = a / Gcd(a, b) * b;
+        if (lcm / a > 4 || lcm / b > 4)
+        {
+            return null;
+        }
+
+        return TextContext.EqualizeLengths(positive.Context, negative.Context);
+    }
+
+    private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
     /// <summary>VAEDecode: IMAGE <c>[B, H, W, 3]</c> in 0..1.</summary>
     public static FloatTensor Decode(PackageVae vae, Latent latent, CancellationToken cancellationToken) =>
@@ -169,18 +293,5 @@ internal static class ModelOps
         }
 
         return result;
-    }
-
-    private static TextContext First(Conditioning conditioning, string name)
-    {
-        if (conditioning.Entries.Count == 0)
-        {
-            throw new InvalidInputException($"The {name} conditioning is empty; connect a CLIPTextEncode.");
-        }
-
-        FloatTensor e = conditioning.Entries[0].Embedding;
-        int tokens = e.Shape[^2], dim = e.Shape[^1];
-        return new TextContext(e.Data[..(tokens * dim)], tokens, dim,
-            conditioning.Entries[0].Options.PooledOutput?.Data);
     }
 }

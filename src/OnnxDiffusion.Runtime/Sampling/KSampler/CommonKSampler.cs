@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Tensors;
 using OnnxDiffusion.Runtime.Rng;
+using OnnxDiffusion.Runtime.Sampling.Guidance;
 
 namespace OnnxDiffusion.Runtime.Sampling.KSampler;
 
@@ -31,8 +32,47 @@ public static class CommonKSampler
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(latent);
         ArgumentNullException.ThrowIfNull(options);
+        return Run(model.ModelSampling, shape => new CfgDenoiser(model, shape, options.Cfg), latent, options, progress,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one KSampler with full conditioning lists (several entries, areas, strengths, step ranges, contexts of
+    /// different lengths; see <see cref="MultiConditioningDenoiser"/>) and returns the new raw latents.
+    /// </summary>
+    /// <param name="model">The UNet, taking contexts per call.</param>
+    /// <param name="conditioning">Positive and negative entries.</param>
+    /// <param name="latent">Input LATENT (raw latents, optional noise mask and batch index).</param>
+    /// <param name="options">Node widget values.</param>
+    /// <param name="progress">Optional per-step callback.</param>
+    /// <param name="cancellationToken">Checked before every model call.</param>
+    /// <exception cref="InvalidInputException">Invalid options, latent or conditioning.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static FloatTensor Sample(
+        IContextUNetModel model,
+        GuidanceConditioning conditioning,
+        LatentInput latent,
+        KSamplerOptions options,
+        SamplingProgressCallback? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(conditioning);
+        ArgumentNullException.ThrowIfNull(options);
+        return Run(model.ModelSampling, shape => new MultiConditioningDenoiser(model, conditioning, shape, options.Cfg),
+            latent, options, progress, cancellationToken);
+    }
+
+    private static FloatTensor Run(
+        IModelSampling modelSampling,
+        Func<int[], IDenoiser> createDenoiser,
+        LatentInput latent,
+        KSamplerOptions options,
+        SamplingProgressCallback? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(latent);
         options.Validate();
         FloatTensor samples = latent.Samples;
         if (samples.Rank != 4)
@@ -44,14 +84,14 @@ public static class CommonKSampler
             ? InitialNoise.Prepare(samples.Shape, options.Seed, latent.BatchIndex, options.InitialNoise)
             : new float[samples.Length];
         ISampler sampler = SamplingRegistry.GetSampler(options.SamplerName);
-        float[]? sigmas = PlanSigmas(model.ModelSampling, sampler, options);
+        float[]? sigmas = PlanSigmas(modelSampling, sampler, options);
         if (sigmas is null || sigmas.Length == 0)
         {
             return samples.Clone(); // ComfyUI returns the input latent unchanged
         }
 
         float[] scaled = ProcessIn(samples.Data, options);
-        IDenoiser denoiser = new CfgDenoiser(model, samples.Shape, options.Cfg);
+        IDenoiser denoiser = createDenoiser(samples.Shape);
         if (latent.NoiseMask is not null)
         {
             float[] inpaintNoise = (sampler.Traits & SamplerTraits.RandomInpaintNoise) != 0
@@ -61,7 +101,7 @@ public static class CommonKSampler
                 denoiser, NoiseMask.Prepare(latent.NoiseMask, samples.Shape), scaled, inpaintNoise);
         }
 
-        float[] x = ScaleNoise(noise, scaled, sigmas[0], model.ModelSampling.SigmaMax);
+        float[] x = ScaleNoise(noise, scaled, sigmas[0], modelSampling.SigmaMax);
         var context = new SamplingContext(denoiser, sigmas, RandomSources.Create(options.StepNoise, options.Seed))
         {
             Progress = progress,
