@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using OnnxDiffusion.Core.Training;
 using OnnxDiffusion.Runtime.Imaging;
 using OnnxDiffusion.Runtime.Onnx;
 using OnnxDiffusion.Runtime.Pipelines;
@@ -40,6 +41,8 @@ public static class GenerateCommand
             Mask = maskPath is null ? null : FrameTensors.LoadMask(maskPath),
             Denoise = denoise ?? (initPath is null ? 1.0 : 0.75),
             Rng = parse.GetValue(o.Rng) == "cuda" ? RngKind.Philox : RngKind.TorchCpu,
+            ReferenceContext = parse.GetValue(o.Context) is { } context ? ContextTokens.Load(context) : null,
+            ReferenceContextScale = parse.GetValue(o.ContextScale),
         };
         request.Validate();
         var config = new SessionConfig

@@ -47,6 +47,16 @@ internal sealed class GenerateOptions
 
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Output PNG.", Required = true };
 
+    public Option<string?> Context { get; } = new("--context")
+    {
+        Description = "Trained context tokens (.safetensors from train-context), appended to the positive prompt.",
+    };
+
+    public Option<double> ContextScale { get; } = new("--context-scale")
+    {
+        Description = "Scale of the --context tokens (reference_context_scale).", DefaultValueFactory = _ => 1.0,
+    };
+
     public void AddTo(Command command)
     {
         Sampler.AcceptOnlyFromAmong([.. Runtime.Sampling.SamplingRegistry.Samplers.Select(s => s.Name)]);
@@ -56,7 +66,7 @@ internal sealed class GenerateOptions
         foreach (Option option in new Option[]
                  {
                      Model, Prompt, Negative, Steps, Cfg, Sampler, Scheduler, Seed, Width, Height, Batch, ClipSkip,
-                     InitImage, Denoise, Mask, Ep, DeviceId, Threads, Rng, Output,
+                     InitImage, Denoise, Mask, Ep, DeviceId, Threads, Rng, Output, Context, ContextScale,
                  })
         {
             command.Options.Add(option);

@@ -56,6 +56,15 @@ public sealed record GenerationRequest
     /// <summary>Clip skip: 1 = last layer (ComfyUI CLIPSetLastLayer −1), 2 = penultimate, …</summary>
     public int ClipSkip { get; init; } = 1;
 
+    /// <summary>
+    /// Trained context tokens (<c>onnxdiff train-context</c>) appended, times <see cref="ReferenceContextScale"/>,
+    /// after the positive text context, as AnimaFastTrainPatchModel does; null for none.
+    /// </summary>
+    public Core.Training.ContextTokens? ReferenceContext { get; init; }
+
+    /// <summary>Scale of the <see cref="ReferenceContext"/> tokens (ComfyUI's reference_context_scale).</summary>
+    public double ReferenceContextScale { get; init; } = 1.0;
+
     /// <summary>Checks the request before any model runs.</summary>
     /// <exception cref="InvalidInputException">Every problem at once, with the allowed values.</exception>
     public void Validate()
@@ -79,6 +88,11 @@ public sealed record GenerationRequest
         if (Mask is not null && InitImage is null)
         {
             problems.Add("a mask needs an init image (--init-image)");
+        }
+
+        if (ReferenceContext is not null && !double.IsFinite(ReferenceContextScale))
+        {
+            problems.Add($"reference context scale {ReferenceContextScale} must be a finite number");
         }
 
         if (InitImage is null && Denoise < 1)

@@ -77,7 +77,12 @@ public sealed class StableDiffusionPipeline
         var clock = Stopwatch.StartNew();
         TextContext positive = Conditioner.Encode(request.Prompt, request.ClipSkip);
         TextContext? negative = IsOne(request.Cfg) ? null : Conditioner.Encode(request.NegativePrompt, request.ClipSkip);
-        if (negative is not null)
+        if (request.ReferenceContext is { } tokens)
+        {
+            // Positive only, as in training; the lengths then differ and the UNet runs them as separate calls.
+            positive = Training.ReferenceContextPatch.Apply(positive, tokens, (float)request.ReferenceContextScale);
+        }
+        else if (negative is not null)
         {
             (positive, negative) = TextContext.EqualizeLengths(positive, negative);
         }
@@ -95,6 +100,11 @@ public sealed class StableDiffusionPipeline
     private (FloatTensor Samples, int Evaluations) Sample(
         SamplingPlan plan, List<TimeSpan> steps, SamplingProgressCallback? progress, CancellationToken cancellationToken)
     {
+        if (plan.Negative is { } negative && negative.Tokens != plan.Positive.Tokens)
+        {
+            return SampleUnequalContexts(plan, negative, steps, progress, cancellationToken);
+        }
+
         try
         {
             using UNetRunner runner = _package.UNet();
@@ -112,6 +122,40 @@ public sealed class StableDiffusionPipeline
                 stepClock.Restart();
                 progress?.Invoke(p);
             }, cancellationToken);
+            return (samples, model.Evaluations);
+        }
+        finally
+        {
+            _package.ReleaseAfterUse(Core.Packages.PackageLayout.UNet);
+        }
+    }
+
+    // Positive and negative contexts of different lengths (reference-context tokens): one UNet call per context
+    // each step through the multi-conditioning denoiser, which ComfyUI also ends up doing for these lengths.
+    private (FloatTensor Samples, int Evaluations) SampleUnequalContexts(SamplingPlan plan, TextContext negative,
+        List<TimeSpan> steps, SamplingProgressCallback? progress, CancellationToken cancellationToken)
+    {
+        if (_package.Manifest.UNetInChannels > 4)
+        {
+            throw new Core.Errors.InvalidInputException(
+                "Reference-context tokens cannot be used with a 9-channel inpainting UNet (its extra channels need " +
+                "the batched path); use a regular SD1.x package, or drop --context.");
+        }
+
+        try
+        {
+            using var model = new OnnxContextUNetModel(_package.UNet, _package.Prediction, _package.ModelSampling,
+                cancellationToken);
+            var conditioning = new Sampling.Guidance.GuidanceConditioning(
+                [new Sampling.Guidance.GuidanceEntry(plan.Positive)], [new Sampling.Guidance.GuidanceEntry(negative)]);
+            var stepClock = Stopwatch.StartNew();
+            FloatTensor samples = CommonKSampler.Sample(model, conditioning, plan.Latent, plan.Options,
+                (in SamplingProgress p) =>
+                {
+                    steps.Add(stepClock.Elapsed);
+                    stepClock.Restart();
+                    progress?.Invoke(p);
+                }, cancellationToken);
             return (samples, model.Evaluations);
         }
         finally

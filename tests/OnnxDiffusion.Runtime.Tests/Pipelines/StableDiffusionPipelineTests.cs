@@ -152,6 +152,24 @@ public sealed class StableDiffusionPipelineTests
     }
 
     [Test]
+    public void ReferenceContext_CopyOfThePositiveContext_LeavesTheImageUnchanged_ScaledCopyChangesIt()
+    {
+        // Attention over [C; C] equals attention over C (each key appears twice: the softmax weights halve, the
+        // weighted sum of values is the same), so appending the positive context to itself at scale 1 must give
+        // the unpatched image, now through separate 154-token and 77-token UNet calls instead of one batched call.
+        StableDiffusionPipeline pipeline = Pipeline(TinyPackages.Standard);
+        TextContext positive = pipeline.Conditioner.Encode(Request().Prompt);
+        var copy = new Core.Training.ContextTokens((float[])positive.Values.Clone(), positive.Tokens, positive.Dim);
+        GenerationResult plain = pipeline.Generate(Request());
+        GenerationResult same = pipeline.Generate(Request() with { ReferenceContext = copy });
+        GenerationResult scaled = pipeline.Generate(Request() with { ReferenceContext = copy, ReferenceContextScale = 0.5 });
+
+        Assert.That(same.UNetEvaluations, Is.EqualTo(2 * plain.UNetEvaluations), "unequal lengths: two calls a step");
+        Assert.That(PlainOrt.MaxAbsDiff(same.Images.Data, plain.Images.Data), Is.LessThanOrEqualTo(1e-4f));
+        Assert.That(PlainOrt.MaxAbsDiff(scaled.Images.Data, plain.Images.Data), Is.GreaterThan(1e-3f));
+    }
+
+    [Test]
     public void LongPrompt_Over75Tokens_Gives154TokenContextAndGenerates()
     {
         string prompt = string.Join(", ", Enumerable.Range(0, 40).Select(i => $"word{i}"));
