@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxDiffusion.Cli.Calibration;
 using OnnxDiffusion.Converters.Precision;
 using OnnxDiffusion.Converters.Precision.Calibration;
@@ -88,6 +89,7 @@ public sealed class TrajectoryActivationProbeTests
         var naive = new Dictionary<string, (float Min, float Max, long Count)>(StringComparer.Ordinal);
         var finals = new List<FloatTensor>();
         int calls = 0;
+        using InferenceSession session = OrtHarness.Session(unet, tensors);
         foreach (string prompt in s_prompts)
         {
             foreach (ulong seed in settings.Seeds)
@@ -98,7 +100,7 @@ public sealed class TrajectoryActivationProbeTests
                 foreach (UNetCall call in recorded)
                 {
                     calls++;
-                    Accumulate(naive, RunWithOutputs(unet, call, context, contextShape, tensors));
+                    Accumulate(naive, RunWithOutputs(session, call, context, contextShape, tensors));
                 }
             }
         }
@@ -138,10 +140,12 @@ public sealed class TrajectoryActivationProbeTests
         // Real inputs: every call of a fresh trajectory (prompt and seed not used for calibration).
         var (calls, context, contextShape, _) = SamplerRecording.Record(_fp32, "a blue car in the snow", 9, Steps, Size);
         double errorSum = 0, normSum = 0, lastCall = 0;
+        using InferenceSession fp32Session = OrtHarness.Session(fp32, []);
+        using InferenceSession int8Session = OrtHarness.Session(int8, []);
         foreach (UNetCall call in calls)
         {
-            float[] a = RunWithOutputs(fp32, call, context, contextShape, [])["out_sample"];
-            float[] b = RunWithOutputs(int8, call, context, contextShape, [])["out_sample"];
+            float[] a = RunWithOutputs(fp32Session, call, context, contextShape, [])["out_sample"];
+            float[] b = RunWithOutputs(int8Session, call, context, contextShape, [])["out_sample"];
             double error = 0, norm = 0;
             for (int i = 0; i < a.Length; i++)
             {
@@ -231,7 +235,7 @@ public sealed class TrajectoryActivationProbeTests
         return new StableDiffusionPipeline(opened).Generate(request).Images;
     }
 
-    private static Dictionary<string, float[]> RunWithOutputs(OnnxModel model, UNetCall call, float[] context,
+    private static Dictionary<string, float[]> RunWithOutputs(InferenceSession session, UNetCall call, float[] context,
         long[] contextShape, IReadOnlyCollection<string> tensors)
     {
         int plane = call.Sample.Length;
@@ -245,7 +249,7 @@ public sealed class TrajectoryActivationProbeTests
             ["timestep"] = Tensor.Of([call.Timestep, call.Timestep], 2),
             ["encoder_hidden_states"] = Tensor.Of(context, contextShape),
         };
-        Dictionary<string, float[]> outputs = OrtHarness.Run(model, inputs, tensors);
+        Dictionary<string, float[]> outputs = OrtHarness.Run(session, inputs);
         foreach (string name in tensors.Where(inputs.ContainsKey))
         {
             outputs[name] = inputs[name].Floats;
