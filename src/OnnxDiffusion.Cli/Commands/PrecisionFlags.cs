@@ -164,10 +164,21 @@ internal sealed record PrecisionFlags(
         return statistics;
     }
 
-    /// <summary>Fails early (before calibrating) when an output folder exists and may not be replaced.</summary>
-    /// <exception cref="InvalidInputException">When a target exists without the overwrite flag.</exception>
-    public void CheckTargets(ParseResult parse, string outDir, IReadOnlyList<ModelPrecision> precisions)
+    /// <summary>
+    /// Fails early (before calibrating) when an output folder is the source or exists and may not be replaced.
+    /// </summary>
+    /// <exception cref="InvalidInputException">When a target is <paramref name="source"/> or exists without the
+    /// overwrite flag.</exception>
+    public void CheckTargets(ParseResult parse, string outDir, IReadOnlyList<ModelPrecision> precisions,
+        string? source = null)
     {
+        string Full(string path) => Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        if (source is not null && precisions.Count == 1 && Full(outDir) == Full(source))
+        {
+            throw new InvalidInputException(
+                $"The output folder {Full(outDir)} is the source package; choose another -o.");
+        }
+
         if (parse.GetValue(Overwrite))
         {
             return;

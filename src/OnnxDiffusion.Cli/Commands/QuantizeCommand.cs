@@ -43,7 +43,7 @@ public static class QuantizeCommand
             string source = parse.GetValue(package)!;
             string outDir = parse.GetValue(output)!;
             PrecisionOptions options = flags.BuildOptions(parse, writer);
-            flags.CheckTargets(parse, outDir, precisions);
+            flags.CheckTargets(parse, outDir, precisions, source);
             options = options with
             {
                 Statistics = flags.Statistics(parse, source, precisions, options, cancellationToken),

@@ -194,7 +194,9 @@ public sealed class ProbeSession : IDisposable
         tensor.ExternalData.Add(new StringStringEntryProto { Key = key, Value = value });
 }
 
-/// <summary>One probed tensor of one calibration sample; <paramref name="values"/> is valid only during the call.</summary>
+/// <summary>
+/// One probed tensor of one calibration sample; <paramref name="values"/> is valid only during the call.
+/// </summary>
 /// <param name="sample">0-based sample index (one per model evaluation).</param>
 /// <param name="tensorName">The tensor's name in the fp32 graph.</param>
 /// <param name="values">All elements in C order as float32.</param>

@@ -11,7 +11,7 @@ namespace OnnxDiffusion.Runtime.Calibration;
 /// </summary>
 public sealed record TrajectorySettings
 {
-    /// <summary>Built-in calibration prompts: varied subjects, styles and lengths (photo, painting, render, text).</summary>
+    /// <summary>Built-in calibration prompts: varied subjects, styles and lengths (photo, painting, render).</summary>
     public static IReadOnlyList<string> DefaultPrompts { get; } =
     [
         "a photograph of an astronaut riding a horse on the moon, highly detailed, sharp focus",

@@ -65,7 +65,10 @@ public sealed class TrajectoryActivationProbeTests
         Assert.That(int8.Precision["vae_decoder"], Is.EqualTo("fp32"));
         Assert.That(Directory.GetFileSystemEntries(_dir.Path, ".set*"), Is.Empty, "no staging folder left");
 
-        var request = new GenerationRequest { Prompt = "a small house", Seed = 3, Steps = 4, Width = Size, Height = Size };
+        var request = new GenerationRequest
+        {
+            Prompt = "a small house", Seed = 3, Steps = 4, Width = Size, Height = Size,
+        };
         FloatTensor reference = Generate(Path.Combine(_set, "fp32"), request);
         FloatTensor quantized = Generate(Path.Combine(_set, "int8"), request);
 
@@ -80,9 +83,11 @@ public sealed class TrajectoryActivationProbeTests
         var settings = new TrajectorySettings { Prompts = s_prompts, Seeds = [0, 1], Steps = Steps, Width = Size,
             Height = Size };
         using var calibrator = new TrajectoryCalibrator(_fp32, settings, new SessionConfig());
-        ActivationStatistics statistics = PrecisionConverter.Calibrate(_fp32,
+        IReadOnlyDictionary<string, ActivationStatistics> all = PrecisionConverter.Calibrate(_fp32,
             TrajectoryActivationProbe.ForAllComponents(calibrator),
-            new PrecisionOptions { QuantizedComponents = [PackageLayout.UNet] })[PackageLayout.UNet];
+            new PrecisionOptions { QuantizedComponents = [PackageLayout.TextEncoder, PackageLayout.UNet] });
+        ActivationStatistics statistics = all[PackageLayout.UNet];
+        Assert.That(all[PackageLayout.TextEncoder].Samples, Is.EqualTo(s_prompts.Length + 1), "prompts + negative");
 
         OnnxModel unet = ModelLoader.Load(Path.Combine(_fp32, "unet", "model.onnx"));
         IReadOnlyCollection<string> tensors = PrecisionConverter.CalibrationTensors(unet, new Int8Options());
@@ -123,6 +128,14 @@ public sealed class TrajectoryActivationProbeTests
             Assert.That(calibrator.FinalLatents[r].Data, Is.EqualTo(finals[r].Data).Within(1e-4f),
                 "the probe ran the same trajectory as the ordinary sampler");
         }
+
+        // And the product path itself: txt2img of the first prompt and seed ends at the same latents.
+        using var package = DiffusionPackage.Open(_fp32, new SessionConfig());
+        GenerationResult generated = new StableDiffusionPipeline(package).Generate(new GenerationRequest
+        {
+            Prompt = s_prompts[0], Seed = 0, Steps = Steps, Width = Size, Height = Size,
+        });
+        Assert.That(calibrator.FinalLatents[0].Data, Is.EqualTo(generated.Latents.Data).Within(1e-4f));
     }
 
     [Test]
@@ -138,7 +151,8 @@ public sealed class TrajectoryActivationProbeTests
         Assert.That(ops.Keys, Has.None.Contains("ConvInteger"));
 
         // Real inputs: every call of a fresh trajectory (prompt and seed not used for calibration).
-        var (calls, context, contextShape, _) = SamplerRecording.Record(_fp32, "a blue car in the snow", 9, Steps, Size);
+        var (calls, context, contextShape, _) =
+            SamplerRecording.Record(_fp32, "a blue car in the snow", 9, Steps, Size);
         double errorSum = 0, normSum = 0, lastCall = 0;
         using InferenceSession fp32Session = OrtHarness.Session(fp32, []);
         using InferenceSession int8Session = OrtHarness.Session(int8, []);
