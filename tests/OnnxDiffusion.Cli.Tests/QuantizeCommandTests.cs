@@ -14,7 +14,7 @@ public sealed class QuantizeCommandTests
         TinyPackage.Write(temp.File("fp32"));
 
         (int code, string output, string error) = Run("quantize", temp.File("fp32"), "--precision", "fp16,int8,int4",
-            "-o", temp.File("out"));
+            "--no-calibration", "-o", temp.File("out"));
 
         Assert.That(code, Is.EqualTo(0), error);
         foreach (string precision in new[] { "fp16", "int8", "int4" })

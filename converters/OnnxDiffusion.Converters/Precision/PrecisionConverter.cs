@@ -75,23 +75,122 @@ public static class PrecisionConverter
 
     /// <summary>
     /// Writes several variants: with one precision the package goes to <paramref name="outDir"/> itself; with
-    /// several, to <c>outDir/fp32/</c>, <c>outDir/fp16/</c>, <c>outDir/int8/</c>, <c>outDir/int4/</c>.
+    /// several, to <c>outDir/fp32/</c>, <c>outDir/fp16/</c>, <c>outDir/int8/</c>, <c>outDir/int4/</c>. When
+    /// <paramref name="outDir"/> does not exist (or is empty) the whole set is assembled in a hidden sibling folder
+    /// and renamed into place at the end, so a failed or cancelled run leaves no variant behind; otherwise each
+    /// variant is replaced on its own (<see cref="PrecisionOptions.Overwrite"/>).
     /// </summary>
+    /// <exception cref="InvalidInputException">No precision, or see <see cref="Apply"/>.</exception>
+    /// <exception cref="OperationCanceledException">When cancelled.</exception>
     public static IReadOnlyList<PrecisionResult> ApplyAll(string fp32PackageDir, string outDir,
         IReadOnlyList<ModelPrecision> precisions, PrecisionOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(precisions);
+        ArgumentException.ThrowIfNullOrEmpty(outDir);
         if (precisions.Count == 0)
         {
             throw new InvalidInputException(
                 $"No precision given; choose one or more of {string.Join(", ", Precisions.Names)}.");
         }
 
-        return precisions.Count == 1
-            ? [Apply(fp32PackageDir, outDir, precisions[0], options, cancellationToken)]
-            : precisions.Select(p => Apply(fp32PackageDir, Path.Combine(outDir, p.ToName()), p, options,
+        if (precisions.Count == 1)
+        {
+            return [Apply(fp32PackageDir, outDir, precisions[0], options, cancellationToken)];
+        }
+
+        string target = Path.GetFullPath(outDir).TrimEnd(Path.DirectorySeparatorChar);
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+        {
+            return precisions.Select(p => Apply(fp32PackageDir, Path.Combine(target, p.ToName()), p, options,
                 cancellationToken)).ToArray();
+        }
+
+        return StageSet(target, staging => precisions.Select(p => Apply(fp32PackageDir,
+            Path.Combine(staging, p.ToName()), p, options, cancellationToken)).ToArray(),
+            results => results.Select(r => r with
+            {
+                OutputDir = Path.Combine(target, Path.GetFileName(r.OutputDir)),
+            }).ToArray());
+    }
+
+    /// <summary>
+    /// Gathers INT8 calibration statistics for every component of <paramref name="fp32PackageDir"/> that has a
+    /// probe in <paramref name="probes"/> and is in <see cref="PrecisionOptions.QuantizedComponents"/>: the
+    /// tensors the static INT8 passes (with <see cref="PrecisionOptions.Int8"/>) need, run through the probe.
+    /// The result can go to <see cref="PrecisionOptions.Statistics"/> or <see cref="ActivationStatisticsFile"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">When cancelled.</exception>
+    public static IReadOnlyDictionary<string, ActivationStatistics> Calibrate(string fp32PackageDir,
+        IReadOnlyDictionary<string, IActivationProbe> probes, PrecisionOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fp32PackageDir);
+        ArgumentNullException.ThrowIfNull(probes);
+        options ??= new PrecisionOptions();
+        PackageLayout source = PackageLayout.Open(fp32PackageDir);
+        CheckFp32(source, source.LoadManifest());
+        var result = new Dictionary<string, ActivationStatistics>(StringComparer.Ordinal);
+        foreach (string component in PackageLayout.Components.Where(c => File.Exists(source.ModelPath(c)) &&
+            options.QuantizedComponents.Contains(c) && probes.ContainsKey(c)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            OnnxModel model = ModelLoader.Load(source.ModelPath(component));
+            result[component] = CalibrationRunner.Collect(model, probes[component],
+                CalibrationTensors(model, options.Int8), cancellationToken);
+            options.Progress?.Report($"calibrated {component}: {result[component].Tensors.Count} tensors, " +
+                $"{result[component].Samples} samples");
+        }
+
+        return result;
+    }
+
+    /// <summary>The fp32 tensors whose ranges the static INT8 passes need for <paramref name="model"/>.</summary>
+    public static IReadOnlyCollection<string> CalibrationTensors(OnnxModel model, Int8Options int8)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var tensors = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (ICalibratedPass pass in PrecisionPipelines.Int8Static(int8, ActivationStatistics.Empty)
+            .Passes.OfType<ICalibratedPass>())
+        {
+            tensors.UnionWith(pass.CalibrationTensors(model));
+        }
+
+        return tensors;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> into a hidden staging sibling of <paramref name="target"/> (absent or empty)
+    /// and renames the staging folder to <paramref name="target"/>; on any failure the staging folder is deleted.
+    /// </summary>
+    /// <param name="target">The folder to create.</param>
+    /// <param name="write">Writes everything into the staging folder it is given.</param>
+    /// <param name="relocate">Maps the result's paths from the staging folder to the target (optional).</param>
+    /// <param name="overwrite">Replace an existing non-empty <paramref name="target"/> at the end.</param>
+    /// <exception cref="InvalidInputException">When <paramref name="target"/> appears meanwhile.</exception>
+    public static T StageSet<T>(string target, Func<string, T> write, Func<T, T>? relocate = null,
+        bool overwrite = false)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        target = Path.GetFullPath(target).TrimEnd(Path.DirectorySeparatorChar);
+        string staging = Path.Combine(Path.GetDirectoryName(target)!,
+            $".{Path.GetFileName(target)}.partial-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(staging);
+            T result = write(staging);
+            Commit(staging, target, overwrite);
+            return relocate is null ? result : relocate(result);
+        }
+        catch
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+
+            throw;
+        }
     }
 
     private static void CheckFp32(PackageLayout source, PackageManifest manifest)
@@ -228,17 +327,8 @@ public static class PrecisionConverter
             }
         }
 
-        private ActivationStatistics Calibrate(OnnxModel model, IActivationProbe probe)
-        {
-            var tensors = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (ICalibratedPass pass in PrecisionPipelines.Int8Static(options.Int8, ActivationStatistics.Empty)
-                .Passes.OfType<ICalibratedPass>())
-            {
-                tensors.UnionWith(pass.CalibrationTensors(model));
-            }
-
-            return CalibrationRunner.Collect(model, probe, tensors, cancellationToken);
-        }
+        private ActivationStatistics Calibrate(OnnxModel model, IActivationProbe probe) =>
+            CalibrationRunner.Collect(model, probe, CalibrationTensors(model, options.Int8), cancellationToken);
 
         private static void SetMetadata(OnnxModel model, string key, string value)
         {

@@ -29,6 +29,15 @@ internal static class OrtHarness
         return Run(session, inputs);
     }
 
+    /// <summary>A session over <paramref name="model"/> with <paramref name="extraOutputs"/> as graph outputs (for
+    /// many runs of one model; dispose it).</summary>
+    public static InferenceSession Session(OnnxModel model, IReadOnlyCollection<string> extraOutputs)
+    {
+        using var options = Options(GraphOptimizationLevel.ORT_ENABLE_ALL);
+        byte[] bytes = extraOutputs.Count > 0 ? WithOutputs(model, extraOutputs) : ModelWriter.ToBytes(model);
+        return new InferenceSession(bytes, options);
+    }
+
     public static Dictionary<string, float[]> RunFile(string path, IReadOnlyDictionary<string, Tensor> inputs)
     {
         using var options = Options(GraphOptimizationLevel.ORT_ENABLE_ALL);
@@ -76,7 +85,7 @@ internal static class OrtHarness
         return Google.Protobuf.MessageExtensions.ToByteArray(proto);
     }
 
-    private static Dictionary<string, float[]> Run(InferenceSession session, IReadOnlyDictionary<string, Tensor> inputs)
+    public static Dictionary<string, float[]> Run(InferenceSession session, IReadOnlyDictionary<string, Tensor> inputs)
     {
         var values = new List<OrtValue>();
         try
