@@ -32,6 +32,9 @@ cli=src/OnnxDiffusion.Cli/bin/Release/net10.0/onnxdiff
 bench=benchmarks/OnnxDiffusion.Benchmarks/bin/Release/net10.0/OnnxDiffusion.Benchmarks
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+# Family 25 = Zen 3/4 (AVX-512 on Zen 4 runs as two 256-bit halves), 26 = Zen 5 (full-width AVX-512): the FP32
+# FMA rate per cycle differs by 2x, which is what runtime-notes' numbers (taken on a Zen 5 host) assume.
+echo "== cpu family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs), model $(grep -m1 '^model\s' /proc/cpuinfo | cut -d: -f2 | xargs), flags: $(grep -m1 flags /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx512f|avx512_vnni|avx_vnni|avx512_bf16|avx512_fp16)$' | xargs)"
 echo "== uptime: $(uptime)"
 # Machine state first: runtime-notes measured Conv 28.7 ms (1 thread) / 15.7 ms (2) and MatMul 3.17 / 1.70 ms on
 # an idle machine. Scale every number below by (calibrated time / notes time) before comparing with targets.
