@@ -6,7 +6,8 @@ namespace OnnxDiffusion.Cli.Commands;
 
 /// <summary>
 /// <c>onnxdiff convert CHECKPOINT -o PACKAGE</c>: an LDM single-file <c>.safetensors</c>/<c>.ckpt</c> or a
-/// diffusers folder → an ONNX package (text_encoder, unet, vae_encoder, vae_decoder, tokenizer, manifests).
+/// diffusers folder → an ONNX package (text_encoder, unet, vae_encoder, vae_decoder, tokenizer, manifests). A
+/// standalone VAE file (ComfyUI models/vae) becomes a VAE-only package (vae_encoder, vae_decoder, manifest).
 /// </summary>
 public static class ConvertCommand
 {
@@ -15,7 +16,7 @@ public static class ConvertCommand
     {
         var source = new Argument<string>("checkpoint")
         {
-            Description = "Checkpoint file (.safetensors, .ckpt, .pt, .pth) or diffusers folder.",
+            Description = "Checkpoint file (.safetensors, .ckpt, .pt, .pth), diffusers folder, or standalone VAE file.",
         };
         var output = new Option<string>("--output", "-o")
         {
@@ -58,7 +59,8 @@ public static class ConvertCommand
                 ExternalData = !parse.GetValue(inline),
             }, progress, cancellationToken);
             string seconds = result.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-            stdout.WriteLine($"converted {result.Family} checkpoint in {seconds} s → {result.PackageDir}");
+            string what = result.Family == CheckpointConverter.VaeOnlyFamily ? "VAE-only file" : "checkpoint";
+            stdout.WriteLine($"converted {result.Family} {what} in {seconds} s → {result.PackageDir}");
             foreach (var (component, bytes) in result.ComponentBytes)
             {
                 stdout.WriteLine($"  {component,-13} {bytes / 1e6,10:0.0} MB");
