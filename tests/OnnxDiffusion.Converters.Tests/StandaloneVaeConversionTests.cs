@@ -159,7 +159,7 @@ public sealed class StandaloneVaeConversionTests
         a.LatentChannels == b.LatentChannels && a.ImageChannels == b.ImageChannels &&
         a.ResBlocksPerLevel == b.ResBlocksPerLevel;
 
-    /// <summary>Both VAE graphs of <paramref name="package"/> equal the full package's, bit for bit, on random input.</summary>
+    /// <summary>Both VAE graphs of <paramref name="package"/> equal the full package's, bit for bit.</summary>
     private void AssertSameVaeOutputs(string package)
     {
         var vaeOnly = new PackageLayout(package);

@@ -94,8 +94,8 @@ public static class InspectCommand
         output.WriteLine($"format:     {report.Format}");
         if (report.Kind is not null)
         {
-            output.WriteLine($"kind:       {report.Kind} (a standalone VAE; `onnxdiff convert` makes a VAE-only package, " +
-                "ComfyUI workflows load it with VAELoader from models/vae)");
+            output.WriteLine($"kind:       {report.Kind} (a standalone VAE; `onnxdiff convert` makes a VAE-only " +
+                "package, ComfyUI workflows load it with VAELoader from models/vae)");
         }
 
         output.WriteLine($"tensors:    {report.Tensors.Count}");

@@ -71,7 +71,9 @@ public sealed class PackageLayout
         }
 
         var missing = new List<string>();
-        string[]? listed = File.Exists(layout.ManifestPath) ? PackageManifest.Load(layout.ManifestPath).Components : null;
+        string[]? listed = File.Exists(layout.ManifestPath)
+            ? PackageManifest.Load(layout.ManifestPath).Components
+            : null;
         foreach (string c in listed ?? [TextEncoder, UNet, VaeDecoder])
         {
             if (!File.Exists(layout.ModelPath(c)))

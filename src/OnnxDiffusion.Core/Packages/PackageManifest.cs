@@ -37,7 +37,8 @@ public sealed record PackageManifest
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string[]? Components { get; init; }
 
-    /// <summary>True when <see cref="Components"/> is null (full pipeline) or lists <paramref name="component"/>.</summary>
+    /// <summary>True when <see cref="Components"/> is null (a full pipeline) or lists <paramref name="component"/>.
+    /// </summary>
     public bool HasComponent(string component) => Components is null || Components.Contains(component);
 
     /// <summary><c>epsilon</c> or <c>v_prediction</c>.</summary>

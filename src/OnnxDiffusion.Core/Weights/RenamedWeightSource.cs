@@ -15,7 +15,7 @@ public sealed class RenamedWeightSource : IWeightSource
     private readonly Dictionary<string, TensorInfo> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _stored = new(StringComparer.Ordinal);
 
-    /// <summary>Wraps <paramref name="inner"/>; <paramref name="rename"/> maps a stored name to a new name or null.</summary>
+    /// <summary>Wraps <paramref name="inner"/>; <paramref name="rename"/> returns the new name or null.</summary>
     /// <exception cref="ArgumentException">Two stored names map to the same new name.</exception>
     public RenamedWeightSource(IWeightSource inner, Func<string, string?> rename, bool ownsInner = false)
     {
@@ -34,7 +34,8 @@ public sealed class RenamedWeightSource : IWeightSource
             if (!_byName.TryAdd(name, info with { Name = name }))
             {
                 throw new ArgumentException(
-                    $"Tensors '{_stored[name]}' and '{info.Name}' of {inner.Path} both map to '{name}'.", nameof(rename));
+                    $"Tensors '{_stored[name]}' and '{info.Name}' of {inner.Path} both map to '{name}'.",
+                    nameof(rename));
             }
 
             _stored[name] = info.Name;

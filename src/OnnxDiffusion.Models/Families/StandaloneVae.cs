@@ -94,7 +94,8 @@ public static class StandaloneVae
     /// Detects the VAE sizes from the shapes of a checkpoint-named view (see <see cref="AsCheckpoint"/>) and checks
     /// every VAE tensor against them.
     /// </summary>
-    /// <exception cref="WeightMismatchException">Missing, mis-shaped, mis-typed or unexpected tensors (all listed).</exception>
+    /// <exception cref="WeightMismatchException">Missing, mis-shaped, mis-typed or unexpected tensors, all listed.
+    /// </exception>
     public static VaeConfig Detect(IWeightSource checkpointView)
     {
         ArgumentNullException.ThrowIfNull(checkpointView);

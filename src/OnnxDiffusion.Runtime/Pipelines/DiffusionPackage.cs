@@ -51,7 +51,8 @@ public sealed class DiffusionPackage : IDisposable
     }
 
     /// <summary>The session of <paramref name="component"/> (a <see cref="PackageLayout"/> folder name).</summary>
-    /// <exception cref="Core.Errors.InvalidInputException">The manifest says the package lacks the component.</exception>
+    /// <exception cref="Core.Errors.InvalidInputException">The manifest says the package lacks the component.
+    /// </exception>
     public ModelSession Session(string component)
     {
         if (!_sessions.TryGetValue(component, out var session))
