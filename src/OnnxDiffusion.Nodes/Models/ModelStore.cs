@@ -53,7 +53,13 @@ internal sealed class ModelStore
         string path = Resolve(environment, folder, name);
         if (Directory.Exists(path))
         {
-            return IsPackage(path) ? null : $"{path} is a folder but not a model package (no unet/model.onnx).";
+            if (!IsPackage(path))
+            {
+                return $"{path} is a folder but not a model package (no unet/model.onnx).";
+            }
+
+            return vaeOnly || File.Exists(Path.Combine(path, PackageLayout.UNet, PackageLayout.ModelFile)) ? null
+                : $"'{name}' is a VAE-only package (no unet/model.onnx); load it with VAELoader from models/vae.";
         }
 
         if (!File.Exists(path))
