@@ -75,6 +75,19 @@ public sealed class StandaloneVaeConversionTests
     }
 
     [Test]
+    public void Open_VaeOnlyPackageWithoutDecoder_NamesTheMissingComponent()
+    {
+        string vae = FakeCheckpoints.Write(_dir.File("vae-nodecoder.safetensors"), VaePayloads());
+        string output = _dir.File("vae-nodecoder-package");
+        Packages.Convert(vae, output, tokenizer: null);
+        Directory.Delete(Path.Combine(output, PackageLayout.VaeDecoder), recursive: true);
+
+        var ex = Assert.Throws<InvalidInputException>(() => PackageLayout.Open(output));
+
+        Assert.That(ex!.Message, Does.Contain("vae_decoder/model.onnx").And.Not.Contain("unet"));
+    }
+
+    [Test]
     public void Convert_StandaloneVae_OutputsBitIdenticalToFullCheckpointPackage()
     {
         string vae = FakeCheckpoints.Write(_dir.File("vae.safetensors"), VaePayloads());

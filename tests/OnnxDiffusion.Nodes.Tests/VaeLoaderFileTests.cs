@@ -1,3 +1,4 @@
+using OnnxDiffusion.Converters.Export;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Packages;
 using OnnxDiffusion.Core.Tensors;
@@ -160,6 +161,27 @@ public sealed class VaeLoaderFileTests
         string errors = ValidationErrors(Decode("embedding.safetensors"));
 
         Assert.That(errors, Does.Contain("embedding.safetensors").And.Contain("not a VAE").And.Contain("encoder."));
+    }
+
+    [Test]
+    public void Validate_VaeOnlyPackageAsCheckpoint_PointsToVaeLoader()
+    {
+        const string package = "vae-package";
+        CheckpointConverter.Convert(new ConvertOptions
+        {
+            Source = Path.Combine(_env.ModelsDir, "vae", SameVae),
+            Output = Path.Combine(_env.ModelsDir, "checkpoints", package),
+            Force = true,
+        });
+        Workflow workflow = W.Prompt(
+            W.Node("4", "CheckpointLoaderSimple", ("ckpt_name", package)),
+            W.Node("5", "EmptyLatentImage", ("width", 64), ("height", 64), ("batch_size", 1)),
+            W.Node("8", "VAEDecode", ("samples", W.Link("5")), ("vae", W.Link("4", 2))),
+            W.Node("9", "SaveImage", ("filename_prefix", "vae"), ("images", W.Link("8"))));
+
+        string errors = ValidationErrors(workflow);
+
+        Assert.That(errors, Does.Contain("VAE-only package").And.Contain("VAELoader"));
     }
 
     private string ValidationErrors(Workflow workflow)
