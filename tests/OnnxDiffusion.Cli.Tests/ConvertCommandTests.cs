@@ -1,4 +1,6 @@
 using OnnxDiffusion.Core.Packages;
+using OnnxDiffusion.Core.Tensors;
+using OnnxDiffusion.Core.Weights;
 using OnnxDiffusion.TestSupport;
 
 namespace OnnxDiffusion.Cli.Tests;
@@ -119,6 +121,35 @@ public sealed class ConvertCommandTests
 
         Assert.That(code, Is.EqualTo(CliCommon.ExitUsage));
         Assert.That(stderr, Does.StartWith("error[usage]: "));
+    }
+
+    [Test]
+    public void ConvertAndInspect_StandaloneVaeFile_VaeOnlyPackageWithoutTokenizer()
+    {
+        string vae = _dir.File("vae.safetensors");
+        using (IWeightSource source = WeightFile.Open(_checkpoint))
+        {
+            const string prefix = "first_stage_model.";
+            var tensors = source.Tensors.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(t => (t.Name[prefix.Length..], t.DType, t.Shape, source.GetBytes(t.Name).ToArray()))
+                .Append(("loss.logvar", DType.F32, [1], new byte[4]))
+                .ToList();
+            SafetensorsWriter.Write(vae, tensors);
+        }
+
+        string output = _dir.File("vae-package");
+
+        (int inspectCode, string inspected, string inspectError) = Run("inspect", vae);
+        (int code, string stdout, string stderr) = Run("convert", vae, "-o", output);
+
+        Assert.That(inspectCode, Is.EqualTo(CliCommon.ExitOk), inspectError);
+        Assert.That(inspected, Does.Contain("kind:       vae-only"));
+        Assert.That(code, Is.EqualTo(CliCommon.ExitOk), stderr);
+        Assert.That(stdout, Does.StartWith("converted sd15-vae VAE-only file in "));
+        Assert.That(stdout, Does.Contain("  vae_encoder").And.Contain("  vae_decoder").And.Not.Contain("unet"));
+        var layout = PackageLayout.Open(output);
+        Assert.That(layout.LoadManifest().Components, Is.EqualTo(new[] { "vae_encoder", "vae_decoder" }));
+        Assert.That(Directory.Exists(Path.Combine(output, PackageLayout.UNet)), Is.False);
     }
 
     private static (int Code, string Stdout, string Stderr) Run(params string[] args)

@@ -117,19 +117,6 @@ public sealed class CheckpointConverterErrorTests
     }
 
     [Test]
-    public void Convert_VaeOnlyFile_PointsToVaeLoader()
-    {
-        const string prefix = Sd15Layout.VaePrefix;
-        string path = FakeCheckpoints.Write(_dir.File("vae-only.safetensors"), _weights.Payloads()
-            .Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(t => t with { Name = t.Name[prefix.Length..] }));
-
-        var ex = ConvertFails<UnsupportedModelException>(path, _tokenizer);
-
-        Assert.That(ex.Message, Does.Contain("VAE-only").And.Contain("VAELoader"));
-    }
-
-    [Test]
     public void Convert_TruncatedFile_SaysTruncatedAndToDownloadAgain()
     {
         byte[] bytes = File.ReadAllBytes(_good);

@@ -26,12 +26,70 @@ public static class CheckpointConverter
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
         using IWeightSource source = WeightFile.Open(options.Source);
+        if (StandaloneVae.IsVaeOnly(source))
+        {
+            return ConvertVae(options, source, clock, progress, cancellationToken);
+        }
+
         Sd15Config config = Sd15Family.DetectFromWeights(source);
         string tokenizer = PackageFiles.ResolveTokenizer(options.TokenizerDir, options.Source);
-        var components = Components(config);
-        long total = components.Sum(c => c.Builder.Parameters.Sum(p => p.ElementType.ByteLength(p.ElementCount)));
-
         using var staging = new PackageStaging(options.Output, options.Force);
+        var sizes = WriteComponents(options, source, Components(config), staging.Dir, progress, cancellationToken);
+        PackageFiles.CopyTokenizer(tokenizer, staging.Dir);
+        PackageFiles.WriteDiffusersIndex(staging.Dir);
+        string family = config.UNet.InChannels == 9 ? "sd15-inpaint" : "sd15";
+        var manifest = new PackageManifest
+        {
+            Family = family,
+            Precision = PackageLayout.Components.ToDictionary(c => c, _ => "fp32", StringComparer.Ordinal),
+            UNetInChannels = config.UNet.InChannels,
+            LatentScale = config.Vae.ScalingFactor,
+        };
+        Finish(options, staging, manifest, cancellationToken);
+        return new ConvertResult(staging.Destination, family, sizes, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Family name written into the manifest of a package converted from a standalone VAE file: it holds only
+    /// <c>vae_encoder/</c> and <c>vae_decoder/</c> (listed in <see cref="PackageManifest.Components"/>).
+    /// </summary>
+    public const string VaeOnlyFamily = "sd15-vae";
+
+    /// <summary>
+    /// A standalone VAE file: the same encoder/decoder graphs as a full checkpoint's, bound to the file's tensors
+    /// through <see cref="StandaloneVae.AsCheckpoint"/>; no tokenizer needed.
+    /// </summary>
+    private static ConvertResult ConvertVae(ConvertOptions options, IWeightSource file, Stopwatch clock,
+        IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
+    {
+        using IWeightSource source = StandaloneVae.AsCheckpoint(file);
+        VaeConfig vae = StandaloneVae.Detect(source);
+        IReadOnlyList<(string, GraphBuilder)> components =
+        [
+            (PackageLayout.VaeEncoder, AutoencoderKlEncoder.Define(vae)),
+            (PackageLayout.VaeDecoder, AutoencoderKlDecoder.Define(vae)),
+        ];
+        using var staging = new PackageStaging(options.Output, options.Force);
+        var sizes = WriteComponents(options, source, components, staging.Dir, progress, cancellationToken);
+        var manifest = new PackageManifest
+        {
+            Family = VaeOnlyFamily,
+            Components = [PackageLayout.VaeEncoder, PackageLayout.VaeDecoder],
+            Precision = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [PackageLayout.VaeEncoder] = "fp32", [PackageLayout.VaeDecoder] = "fp32",
+            },
+            LatentScale = vae.ScalingFactor,
+        };
+        Finish(options, staging, manifest, cancellationToken);
+        return new ConvertResult(staging.Destination, VaeOnlyFamily, sizes, clock.Elapsed);
+    }
+
+    private static Dictionary<string, long> WriteComponents(ConvertOptions options, IWeightSource source,
+        IReadOnlyList<(string Component, GraphBuilder Builder)> components, string dir,
+        IProgress<ConvertProgress>? progress, CancellationToken cancellationToken)
+    {
+        long total = components.Sum(c => c.Builder.Parameters.Sum(p => p.ElementType.ByteLength(p.ElementCount)));
         var initializers = new CheckpointInitializerSource(source, CheckpointIndex.From(source));
         var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (component, builder) in components)
@@ -43,7 +101,7 @@ public static class CheckpointConverter
                 cancellationToken.ThrowIfCancellationRequested();
             };
             OnnxModel model = builder.Build(initializers);
-            string path = Path.Combine(staging.Dir, component, PackageLayout.ModelFile);
+            string path = Path.Combine(dir, component, PackageLayout.ModelFile);
             ModelWriteResult written = ModelWriter.Write(model, path, new ModelWriteOptions
             {
                 ForceExternalData = options.ExternalData,
@@ -51,16 +109,15 @@ public static class CheckpointConverter
             sizes[component] = written.ModelBytes + written.ExternalDataBytes;
         }
 
-        PackageFiles.CopyTokenizer(tokenizer, staging.Dir);
-        PackageFiles.WriteDiffusersIndex(staging.Dir);
         progress?.Report(new ConvertProgress("hash", total, total));
-        string family = config.UNet.InChannels == 9 ? "sd15-inpaint" : "sd15";
-        var manifest = new PackageManifest
+        return sizes;
+    }
+
+    private static void Finish(
+        ConvertOptions options, PackageStaging staging, PackageManifest manifest, CancellationToken cancellationToken)
+    {
+        manifest = manifest with
         {
-            Family = family,
-            Precision = PackageLayout.Components.ToDictionary(c => c, _ => "fp32", StringComparer.Ordinal),
-            UNetInChannels = config.UNet.InChannels,
-            LatentScale = config.Vae.ScalingFactor,
             Source = Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Source)),
             SourceSha256 = options.SkipHash ? null : PackageFiles.Sha256(options.Source),
             Producer = Producer,
@@ -68,7 +125,6 @@ public static class CheckpointConverter
         File.WriteAllText(Path.Combine(staging.Dir, PackageManifest.FileName), manifest.ToJson());
         cancellationToken.ThrowIfCancellationRequested();
         staging.Commit();
-        return new ConvertResult(staging.Destination, family, sizes, clock.Elapsed);
     }
 
     /// <summary>Producer string written into manifests: <c>onnxdiffusion &lt;version&gt;</c>.</summary>

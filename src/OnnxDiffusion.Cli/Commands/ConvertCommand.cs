@@ -12,6 +12,7 @@ namespace OnnxDiffusion.Cli.Commands;
 /// PACKAGE/fp32/, PACKAGE/int8/, … (the whole set staged and renamed into place). Non-fp32 variants are made from
 /// the fp32 export exactly as <c>onnxdiff quantize</c> makes them (same options; INT8 calibrated over the
 /// sampling trajectory by default).
+/// A standalone VAE file (ComfyUI models/vae) becomes a VAE-only package (vae_encoder, vae_decoder, manifest).
 /// </summary>
 public static class ConvertCommand
 {
@@ -20,7 +21,7 @@ public static class ConvertCommand
     {
         var source = new Argument<string>("checkpoint")
         {
-            Description = "Checkpoint file (.safetensors, .ckpt, .pt, .pth) or diffusers folder.",
+            Description = "Checkpoint file (.safetensors, .ckpt, .pt, .pth), diffusers folder, or standalone VAE file.",
         };
         var output = new Option<string>("--output", "-o")
         {
@@ -159,7 +160,8 @@ public static class ConvertCommand
     private static void PrintConversion(TextWriter stdout, ConvertResult result)
     {
         string seconds = result.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-        stdout.WriteLine($"converted {result.Family} checkpoint in {seconds} s → {result.PackageDir}");
+        string what = result.Family == CheckpointConverter.VaeOnlyFamily ? "VAE-only file" : "checkpoint";
+        stdout.WriteLine($"converted {result.Family} {what} in {seconds} s → {result.PackageDir}");
         foreach (var (component, bytes) in result.ComponentBytes)
         {
             stdout.WriteLine($"  {component,-13} {bytes / 1e6,10:0.0} MB");

@@ -5,6 +5,7 @@ using System.Text.Json;
 using OnnxDiffusion.Core.Latents;
 using OnnxDiffusion.Core.Tensors;
 using OnnxDiffusion.Core.Weights;
+using OnnxDiffusion.Models.Families;
 
 namespace OnnxDiffusion.Cli.Commands;
 
@@ -16,10 +17,13 @@ namespace OnnxDiffusion.Cli.Commands;
 public static class InspectCommand
 {
     private sealed record Report(string Path, string Format, IReadOnlyList<TensorInfo> Tensors,
-        IReadOnlyDictionary<string, string> Metadata)
+        IReadOnlyDictionary<string, string> Metadata, string? Kind = null)
     {
         public long Parameters => Tensors.Sum(t => t.ElementCount);
     }
+
+    /// <summary>The <c>kind</c> shown for a standalone VAE file.</summary>
+    public const string VaeOnlyKind = "vae-only";
 
     /// <summary>Creates the verb.</summary>
     public static Command Create()
@@ -73,7 +77,8 @@ public static class InspectCommand
                 ? "version 0" : "legacy (multiplied by 1/0.18215 on load)";
         }
 
-        return new Report(path, latent ? "comfy-latent" : source.Format, source.Tensors.ToArray(), meta);
+        string? kind = !latent && StandaloneVae.IsVaeOnly(source) ? VaeOnlyKind : null;
+        return new Report(path, latent ? "comfy-latent" : source.Format, source.Tensors.ToArray(), meta, kind);
     }
 
     private static byte[] Head(string path)
@@ -87,6 +92,12 @@ public static class InspectCommand
     {
         output.WriteLine($"file:       {report.Path}");
         output.WriteLine($"format:     {report.Format}");
+        if (report.Kind is not null)
+        {
+            output.WriteLine($"kind:       {report.Kind} (a standalone VAE; `onnxdiff convert` makes a VAE-only " +
+                "package, ComfyUI workflows load it with VAELoader from models/vae)");
+        }
+
         output.WriteLine($"tensors:    {report.Tensors.Count}");
         output.WriteLine($"parameters: {report.Parameters.ToString("N0", CultureInfo.InvariantCulture)}"
             + $" ({Human(report.Parameters)})");
@@ -117,6 +128,11 @@ public static class InspectCommand
             json.WriteStartObject();
             json.WriteString("path", report.Path);
             json.WriteString("format", report.Format);
+            if (report.Kind is not null)
+            {
+                json.WriteString("kind", report.Kind);
+            }
+
             json.WriteNumber("tensor_count", report.Tensors.Count);
             json.WriteNumber("parameter_count", report.Parameters);
             json.WriteStartObject("metadata");

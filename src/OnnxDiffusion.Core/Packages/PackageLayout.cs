@@ -55,7 +55,11 @@ public sealed class PackageLayout
     public bool LooksComplete =>
         File.Exists(ModelPath(TextEncoder)) && File.Exists(ModelPath(UNet)) && File.Exists(ModelPath(VaeDecoder));
 
-    /// <summary>Opens a package folder and checks the required components exist.</summary>
+    /// <summary>
+    /// Opens a package folder and checks the required components exist: those its manifest lists in
+    /// <see cref="PackageManifest.Components"/> (a VAE-only package: vae_encoder, vae_decoder), else text encoder,
+    /// UNet and VAE decoder.
+    /// </summary>
     /// <exception cref="InvalidInputException">The folder is not a package, naming what is missing.</exception>
     public static PackageLayout Open(string root)
     {
@@ -67,7 +71,10 @@ public sealed class PackageLayout
         }
 
         var missing = new List<string>();
-        foreach (string c in new[] { TextEncoder, UNet, VaeDecoder })
+        string[]? listed = File.Exists(layout.ManifestPath)
+            ? PackageManifest.Load(layout.ManifestPath).Components
+            : null;
+        foreach (string c in listed ?? [TextEncoder, UNet, VaeDecoder])
         {
             if (!File.Exists(layout.ModelPath(c)))
             {

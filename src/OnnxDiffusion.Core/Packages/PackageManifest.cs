@@ -28,6 +28,19 @@ public sealed record PackageManifest
     [JsonPropertyName("precision")]
     public required Dictionary<string, string> Precision { get; init; }
 
+    /// <summary>
+    /// The component folders the package holds, or null for a full pipeline (text_encoder, unet, vae_encoder,
+    /// vae_decoder). A package converted from a standalone VAE file lists only <c>vae_encoder</c> and
+    /// <c>vae_decoder</c>.
+    /// </summary>
+    [JsonPropertyName("components")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string[]? Components { get; init; }
+
+    /// <summary>True when <see cref="Components"/> is null (a full pipeline) or lists <paramref name="component"/>.
+    /// </summary>
+    public bool HasComponent(string component) => Components is null || Components.Contains(component);
+
     /// <summary><c>epsilon</c> or <c>v_prediction</c>.</summary>
     [JsonPropertyName("prediction_type")]
     public string PredictionType { get; init; } = "epsilon";

@@ -99,7 +99,8 @@ internal static class CheckpointDiagnostics
         {
             return new UnsupportedModelException(
                 $"'{index.Path}' is a VAE-only file ({vae} VAE tensors, no UNet, no text encoder). Put it in " +
-                "models/vae and load it with VAELoader next to a full checkpoint.");
+                "models/vae and load it with VAELoader next to a full checkpoint (onnxdiff convert turns it into a " +
+                "VAE-only package).");
         }
 
         if (unet == 0 && (vae > 0 || clip > 0))

@@ -59,6 +59,18 @@ public static partial class Sd15Layout
     }
 
     /// <summary>
+    /// The VAE tensors alone (LDM names under <see cref="VaePrefix"/>, shapes) for <paramref name="config"/>, in the
+    /// same order as in <see cref="Enumerate"/>: what a standalone VAE file holds once prefixed.
+    /// </summary>
+    public static IReadOnlyList<(string Name, long[] Shape)> EnumerateVae(VaeConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var builder = new LayoutBuilder();
+        AddVae(builder, config);
+        return builder.Tensors;
+    }
+
+    /// <summary>
     /// The dtype a tensor is stored with when the checkpoint's floating-point type is <paramref name="floatType"/>:
     /// <see cref="DType.I64"/> for <see cref="PositionIdsKey"/>, <paramref name="floatType"/> otherwise.
     /// </summary>

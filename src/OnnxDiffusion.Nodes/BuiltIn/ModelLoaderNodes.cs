@@ -26,20 +26,22 @@ internal sealed class CheckpointLoaderSimpleNode : IValidatingNode
     public string? ValidateInputs(NodeInputs literals, NodeEnvironment environment)
     {
         string? name = literals.GetOrDefault<string>(Inputs.CkptName);
-        return name is null ? null : ModelStore.Validate(environment, "checkpoints", name, packagesOnly: false);
+        return name is null ? null : ModelStore.Validate(environment, "checkpoints", name, vaeOnly: false);
     }
 
     public NodeResult Execute(NodeInputs inputs, NodeContext context)
     {
         LoadedPackage loaded = context.GetRequiredService<ModelStore>()
-            .Load("checkpoints", inputs.GetString(Inputs.CkptName), packagesOnly: false, context.CancellationToken);
+            .Load("checkpoints", inputs.GetString(Inputs.CkptName), vaeOnly: false, context.CancellationToken);
         return NodeResult.Of(new PackageModel(loaded), new PackageClip(loaded), new PackageVae(loaded));
     }
 }
 
 /// <summary>
-/// <c>VAELoader</c>: the VAE of a converted package folder in <c>models/vae</c>. Single-file VAEs cannot be
-/// converted on their own and fail validation with what to do instead.
+/// <c>VAELoader</c>: a VAE from <c>models/vae</c>: a converted package folder, or a standalone VAE file
+/// (<c>.safetensors</c>/<c>.ckpt</c>, LDM or diffusers names) converted on first use into a VAE-only package under
+/// <c>models/onnx</c> and reused while its hash is unchanged. Files that are not VAEs fail validation, saying what
+/// they are.
 /// </summary>
 internal sealed class VaeLoaderNode : IValidatingNode
 {
@@ -57,13 +59,13 @@ internal sealed class VaeLoaderNode : IValidatingNode
     public string? ValidateInputs(NodeInputs literals, NodeEnvironment environment)
     {
         string? name = literals.GetOrDefault<string>(Inputs.VaeName);
-        return name is null ? null : ModelStore.Validate(environment, "vae", name, packagesOnly: true);
+        return name is null ? null : ModelStore.Validate(environment, "vae", name, vaeOnly: true);
     }
 
     public NodeResult Execute(NodeInputs inputs, NodeContext context)
     {
         LoadedPackage loaded = context.GetRequiredService<ModelStore>()
-            .Load("vae", inputs.GetString(Inputs.VaeName), packagesOnly: true, context.CancellationToken);
+            .Load("vae", inputs.GetString(Inputs.VaeName), vaeOnly: true, context.CancellationToken);
         return NodeResult.Of(new PackageVae(loaded));
     }
 }

@@ -1,6 +1,8 @@
 using OnnxDiffusion.Converters.Export;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Packages;
+using OnnxDiffusion.Core.Weights;
+using OnnxDiffusion.Models.Families;
 using OnnxDiffusion.Nodes.Execution;
 using OnnxDiffusion.Runtime.Onnx;
 using OnnxDiffusion.Runtime.Pipelines;
@@ -11,7 +13,8 @@ namespace OnnxDiffusion.Nodes.Models;
 /// Finds, converts and opens models for the model nodes. <c>&lt;models&gt;/checkpoints/</c> holds single-file
 /// checkpoints (<c>.safetensors</c>, <c>.ckpt</c>) and converted package folders; a single file is converted on
 /// first use into <c>&lt;models&gt;/onnx/&lt;name&gt;-&lt;sha256 prefix&gt;/</c> and that package is reused while
-/// the file's hash is unchanged. Opened packages are kept for the store's lifetime (one per executor). Not
+/// the file's hash is unchanged. <c>&lt;models&gt;/vae/</c> works the same way for standalone VAE files, which
+/// become VAE-only packages. Opened packages are kept for the store's lifetime (one per executor). Not
 /// thread-safe.
 /// </summary>
 internal sealed class ModelStore
@@ -41,13 +44,22 @@ internal sealed class ModelStore
     public static string TokenizerDir(NodeEnvironment environment) =>
         environment.TokenizerDir ?? Path.Combine(environment.ModelsDir, TokenizerSubdir);
 
-    /// <summary>Null when <paramref name="name"/> in <paramref name="folder"/> can be loaded, else why not.</summary>
-    public static string? Validate(NodeEnvironment environment, string folder, string name, bool packagesOnly)
+    /// <summary>
+    /// Null when <paramref name="name"/> in <paramref name="folder"/> can be loaded, else why not. With
+    /// <paramref name="vaeOnly"/> a single file must be a standalone VAE (converted without a tokenizer).
+    /// </summary>
+    public static string? Validate(NodeEnvironment environment, string folder, string name, bool vaeOnly)
     {
         string path = Resolve(environment, folder, name);
         if (Directory.Exists(path))
         {
-            return IsPackage(path) ? null : $"{path} is a folder but not a model package (no unet/model.onnx).";
+            if (!IsPackage(path))
+            {
+                return $"{path} is a folder but not a model package (no unet/model.onnx).";
+            }
+
+            return vaeOnly || File.Exists(Path.Combine(path, PackageLayout.UNet, PackageLayout.ModelFile)) ? null
+                : $"'{name}' is a VAE-only package (no unet/model.onnx); load it with VAELoader from models/vae.";
         }
 
         if (!File.Exists(path))
@@ -55,10 +67,9 @@ internal sealed class ModelStore
             return $"Model '{name}' is not in {Path.Combine(environment.ModelsDir, folder)}.";
         }
 
-        if (packagesOnly)
+        if (vaeOnly)
         {
-            return $"'{name}' is a single-file VAE, which cannot be converted on its own; put a converted package " +
-                $"folder in {Path.Combine(environment.ModelsDir, folder)} instead (or use the checkpoint's VAE).";
+            return WhyNotVae(path, name, folder);
         }
 
         string tokenizer = TokenizerDir(environment);
@@ -68,11 +79,32 @@ internal sealed class ModelStore
               $"of any SD1.5 diffusers model) into {tokenizer}, or pass --tokenizer DIR.";
     }
 
-    /// <summary>Opens (converting first when needed) the model <paramref name="name"/> of <paramref name="folder"/>.</summary>
-    /// <exception cref="OnnxDiffusionException">Missing, unconvertible or broken models.</exception>
-    public LoadedPackage Load(string folder, string name, bool packagesOnly, CancellationToken cancellationToken)
+    private static string? WhyNotVae(string path, string name, string folder)
     {
-        string? problem = Validate(_environment, folder, name, packagesOnly);
+        string? problem;
+        try
+        {
+            using IWeightSource source = WeightFile.Open(path);
+            problem = StandaloneVae.WhyNotVae(source);
+        }
+        catch (OnnxDiffusionException ex)
+        {
+            return $"'{name}' in models/{folder} cannot be read: {ex.Message}";
+        }
+
+        return problem is null ? null
+            : $"'{name}' in models/{folder} is {problem}. Pick a VAE file (e.g. vae-ft-mse-840000-ema-pruned" +
+              ".safetensors) or a converted package folder instead.";
+    }
+
+    /// <summary>
+    /// Opens (converting first when needed) the model <paramref name="name"/> of <paramref name="folder"/>; with
+    /// <paramref name="vaeOnly"/> a single file is converted as a standalone VAE (vae_encoder, vae_decoder only).
+    /// </summary>
+    /// <exception cref="OnnxDiffusionException">Missing, unconvertible or broken models.</exception>
+    public LoadedPackage Load(string folder, string name, bool vaeOnly, CancellationToken cancellationToken)
+    {
+        string? problem = Validate(_environment, folder, name, vaeOnly);
         if (problem is not null)
         {
             throw new InvalidInputException(problem);

@@ -51,10 +51,20 @@ public sealed class DiffusionPackage : IDisposable
     }
 
     /// <summary>The session of <paramref name="component"/> (a <see cref="PackageLayout"/> folder name).</summary>
+    /// <exception cref="Core.Errors.InvalidInputException">The manifest says the package lacks the component.
+    /// </exception>
     public ModelSession Session(string component)
     {
         if (!_sessions.TryGetValue(component, out var session))
         {
+            if (!Manifest.HasComponent(component))
+            {
+                throw new Core.Errors.InvalidInputException(
+                    $"{Layout.Root} is a {Manifest.Family} package holding only " +
+                    $"{string.Join(", ", Manifest.Components ?? [])}; it has no {component}. Use it as a VAE " +
+                    "with VAELoader next to a full checkpoint.");
+            }
+
             ShapeProfile? profile = null;
             session = ModelSession.Create(Layout.ModelPath(component), Config, profile);
             _sessions[component] = session;
