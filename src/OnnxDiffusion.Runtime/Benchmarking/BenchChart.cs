@@ -14,7 +14,7 @@ public static class BenchChart
     public const int Width = 900;
 
     /// <summary>Chart height in pixels.</summary>
-    public const int Height = 600;
+    public const int Height = 720;
 
     private static readonly MarkerShape[] s_shapes =
     [
@@ -56,7 +56,7 @@ public static class BenchChart
         plot.Title($"UNet step latency vs image quality, EP {report.Machine.Provider}");
         plot.XLabel($"UNet step, median of {report.Settings.Repeats} runs (ms, batch {batch})");
         plot.YLabel($"image SSIM vs {report.Reference} (1 = identical)");
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Edge.Bottom); // outside the data area: a legend box inside can hide a variant's point
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 
