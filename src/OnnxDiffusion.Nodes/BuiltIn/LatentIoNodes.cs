@@ -33,11 +33,11 @@ internal sealed class SaveLatentNode : INode
 }
 
 /// <summary><c>LoadLatent</c>: a <c>.latent</c> file from the top of the input folder.</summary>
-internal sealed class LoadLatentNode : IValidatingNode, IFingerprintNode
+internal sealed class LoadLatentNode : LatentFileLoaderNode
 {
     private static readonly string[] s_extensions = [".latent"];
 
-    public NodeSchema Schema { get; } = new()
+    public override NodeSchema Schema { get; } = new()
     {
         ClassType = ComfyNames.Nodes.LoadLatent,
         Category = "_for_testing",
@@ -45,19 +45,7 @@ internal sealed class LoadLatentNode : IValidatingNode, IFingerprintNode
         Outputs = [OutputSpec.Of(IoType.Latent)],
     };
 
-    public IReadOnlyList<string> ValidatedInputs { get; } = [Inputs.Latent];
-
-    public string? ValidateInputs(NodeInputs literals, NodeEnvironment environment)
-    {
-        string? name = literals.GetOrDefault<string>(Inputs.Latent);
-        return name is null || InputFiles.ExistsAnnotated(name, environment) ? null : $"Invalid latent file: {name}";
-    }
-
-    public string Fingerprint(NodeInputs literals, NodeEnvironment environment) =>
-        FileFingerprint.Sha256(InputFiles.ResolveAnnotated(literals.GetString(Inputs.Latent), environment));
-
-    public NodeResult Execute(NodeInputs inputs, NodeContext context) => NodeResult.Of(LatentFiles.LoadComfyLatent(
-        InputFiles.ResolveAnnotated(inputs.GetString(Inputs.Latent), context.Environment)));
+    protected override Latent Load(string path, string name) => LatentFiles.LoadComfyLatent(path);
 }
 
 /// <summary><c>SaveLatentNumpy</c> ★ (ComfyUI_NetDist): a <c>.npy</c> file; returns the bare file name.</summary>
@@ -86,9 +74,9 @@ internal sealed class SaveLatentNumpyNode : INode
 }
 
 /// <summary><c>LoadLatentNumpy</c> (ComfyUI_NetDist): .latent, .safetensors, .npy or .npz files.</summary>
-internal sealed class LoadLatentNumpyNode : IValidatingNode, IFingerprintNode
+internal sealed class LoadLatentNumpyNode : LatentFileLoaderNode
 {
-    public NodeSchema Schema { get; } = new()
+    public override NodeSchema Schema { get; } = new()
     {
         ClassType = ComfyNames.Nodes.LoadLatentNumpy,
         DisplayName = "Load Latent (Numpy)",
@@ -101,22 +89,9 @@ internal sealed class LoadLatentNumpyNode : IValidatingNode, IFingerprintNode
         Outputs = [OutputSpec.Of(IoType.Latent)],
     };
 
-    public IReadOnlyList<string> ValidatedInputs { get; } = [Inputs.Latent];
+    protected override string InvalidFile(string name) => $"Invalid latent file '{name}'";
 
-    public string? ValidateInputs(NodeInputs literals, NodeEnvironment environment)
-    {
-        string? name = literals.GetOrDefault<string>(Inputs.Latent);
-        return name is null || InputFiles.ExistsAnnotated(name, environment) ? null : $"Invalid latent file '{name}'";
-    }
-
-    public string Fingerprint(NodeInputs literals, NodeEnvironment environment) =>
-        FileFingerprint.Sha256(InputFiles.ResolveAnnotated(literals.GetString(Inputs.Latent), environment));
-
-    public NodeResult Execute(NodeInputs inputs, NodeContext context)
-    {
-        string name = inputs.GetString(Inputs.Latent);
-        return NodeResult.Of(LatentFiles.LoadAny(InputFiles.ResolveAnnotated(name, context.Environment), name));
-    }
+    protected override Latent Load(string path, string name) => LatentFiles.LoadAny(path, name);
 }
 
 /// <summary>
@@ -164,11 +139,11 @@ internal sealed class SaveLatentRaiiafNode : INode
 /// <c>LoadLatentRaiiaf</c> (ours, not ComfyUI's): a <c>.raiiaf</c> file from the top of the input folder, read
 /// lazily (manifest first, then only the latents it uses).
 /// </summary>
-internal sealed class LoadLatentRaiiafNode : IValidatingNode, IFingerprintNode
+internal sealed class LoadLatentRaiiafNode : LatentFileLoaderNode
 {
     private static readonly string[] s_extensions = [RaiiafLatentFiles.Extension];
 
-    public NodeSchema Schema { get; } = new()
+    public override NodeSchema Schema { get; } = new()
     {
         ClassType = ComfyNames.Nodes.LoadLatentRaiiaf,
         DisplayName = "Load Latent (RAIIAF)",
@@ -180,17 +155,38 @@ internal sealed class LoadLatentRaiiafNode : IValidatingNode, IFingerprintNode
         Outputs = [OutputSpec.Of(IoType.Latent)],
     };
 
+    protected override Latent Load(string path, string name) => RaiiafLatentFiles.Load(path);
+}
+
+/// <summary>
+/// The shared part of the latent loaders: a file named by the <c>latent</c> combo from the top of the input folder
+/// (annotated names such as <c>x.latent [output]</c> resolve as in ComfyUI), validated before the run and
+/// fingerprinted by content so a changed file re-runs the node.
+/// </summary>
+internal abstract class LatentFileLoaderNode : IValidatingNode, IFingerprintNode
+{
+    public abstract NodeSchema Schema { get; }
+
     public IReadOnlyList<string> ValidatedInputs { get; } = [Inputs.Latent];
 
     public string? ValidateInputs(NodeInputs literals, NodeEnvironment environment)
     {
         string? name = literals.GetOrDefault<string>(Inputs.Latent);
-        return name is null || InputFiles.ExistsAnnotated(name, environment) ? null : $"Invalid latent file: {name}";
+        return name is null || InputFiles.ExistsAnnotated(name, environment) ? null : InvalidFile(name);
     }
 
     public string Fingerprint(NodeInputs literals, NodeEnvironment environment) =>
         FileFingerprint.Sha256(InputFiles.ResolveAnnotated(literals.GetString(Inputs.Latent), environment));
 
-    public NodeResult Execute(NodeInputs inputs, NodeContext context) => NodeResult.Of(RaiiafLatentFiles.Load(
-        InputFiles.ResolveAnnotated(inputs.GetString(Inputs.Latent), context.Environment)));
+    public NodeResult Execute(NodeInputs inputs, NodeContext context)
+    {
+        string name = inputs.GetString(Inputs.Latent);
+        return NodeResult.Of(Load(InputFiles.ResolveAnnotated(name, context.Environment), name));
+    }
+
+    /// <summary>The validation message for a missing file (ComfyUI's wording differs between node packs).</summary>
+    protected virtual string InvalidFile(string name) => $"Invalid latent file: {name}";
+
+    /// <summary>Reads the latent at <paramref name="path"/> (<paramref name="name"/> as the workflow gave it).</summary>
+    protected abstract Latent Load(string path, string name);
 }
