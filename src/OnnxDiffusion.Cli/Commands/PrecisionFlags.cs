@@ -46,7 +46,11 @@ internal sealed record PrecisionFlags(
         {
             Description = "Percentile for --calibrator percentile.", DefaultValueFactory = _ => 99.99,
         },
-        new Option<bool>("--int8-signed-activations") { Description = "int8 instead of uint8 activations." },
+        new Option<bool>("--int8-signed-activations")
+        {
+            Description = "int8 instead of uint8 activations (for TensorRT; ONNX Runtime 1.31.1's CPU provider " +
+                "cannot load such a model).",
+        },
         new Option<string[]>("--int8-exclude")
         {
             Description = "Extra node-name globs kept fp32 in INT8 (added to the defaults: time embedding).",

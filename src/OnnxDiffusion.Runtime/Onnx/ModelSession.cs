@@ -87,8 +87,13 @@ public sealed class ModelSession : IDisposable
                     $"{modelPath}: {ex.Message} Try --ep cpu to check the model itself.", ex);
             }
 
-            throw new ModelFormatException(
-                $"ONNX Runtime could not load {modelPath}: {ex.Message} Re-run onnxdiff convert for this package.", ex);
+            // ORT 1.31.1's CPU graph optimizer rewrites int8 activation QDQ pairs to uint8 and then rejects its own
+            // rewrite; packages quantized with --int8-signed-activations (meant for TensorRT) hit this.
+            string hint = ex.Message.Contains("does not match y_zero_point type", StringComparison.Ordinal)
+                ? "This INT8 package uses signed (int8) activations, which the CPU provider of this ONNX Runtime " +
+                  "cannot load; re-quantize without --int8-signed-activations for CPU (keep it for TensorRT)."
+                : "Re-run onnxdiff convert for this package.";
+            throw new ModelFormatException($"ONNX Runtime could not load {modelPath}: {ex.Message} {hint}", ex);
         }
     }
 
