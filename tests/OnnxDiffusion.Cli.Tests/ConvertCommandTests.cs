@@ -150,6 +150,13 @@ public sealed class ConvertCommandTests
         var layout = PackageLayout.Open(output);
         Assert.That(layout.LoadManifest().Components, Is.EqualTo(new[] { "vae_encoder", "vae_decoder" }));
         Assert.That(Directory.Exists(Path.Combine(output, PackageLayout.UNet)), Is.False);
+
+        // Nothing to quantize in a VAE-only package: refused up front, no output folder left behind.
+        string variants = _dir.File("vae-int8");
+        (int quantizeCode, _, string quantizeError) = Run("quantize", output, "--precision", "int8", "-o", variants);
+        Assert.That(quantizeCode, Is.EqualTo(CliCommon.ExitBadInput));
+        Assert.That(quantizeError, Does.Contain("VAE-only package").And.Contain("no UNet"));
+        Assert.That(Directory.Exists(variants), Is.False);
     }
 
     private static (int Code, string Stdout, string Stderr) Run(params string[] args)

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using OnnxDiffusion.Converters.Precision;
+using OnnxDiffusion.Core.Errors;
+using OnnxDiffusion.Core.Packages;
 
 namespace OnnxDiffusion.Cli.Commands;
 
@@ -42,6 +44,7 @@ public static class QuantizeCommand
                 PrecisionFlags.Checked(() => Precisions.ParseList(parse.GetValue(precision)!));
             string source = parse.GetValue(package)!;
             string outDir = parse.GetValue(output)!;
+            RequireUNet(source);
             PrecisionOptions options = flags.BuildOptions(parse, writer);
             flags.CheckTargets(parse, outDir, precisions, source);
             options = options with
@@ -58,5 +61,18 @@ public static class QuantizeCommand
             return Task.FromResult(CliCommon.ExitOk);
         });
         return command;
+    }
+
+    // A VAE-only package (models/vae) has no UNet to quantize or to calibrate with: say so before any work.
+    private static void RequireUNet(string packageDir)
+    {
+        string manifestPath = Path.Combine(packageDir, PackageManifest.FileName);
+        if (File.Exists(manifestPath) && PackageManifest.Load(manifestPath) is { } manifest
+            && !manifest.HasComponent(PackageLayout.UNet))
+        {
+            throw new InvalidInputException(
+                $"{packageDir} holds only {string.Join(", ", manifest.Components ?? [])} (a VAE-only package): there " +
+                "is no UNet to quantize or calibrate with. Quantize the package of a full checkpoint instead.");
+        }
     }
 }
