@@ -157,6 +157,9 @@ public sealed class ConvertCommandTests
         Assert.That(quantizeCode, Is.EqualTo(CliCommon.ExitBadInput));
         Assert.That(quantizeError, Does.Contain("VAE-only package").And.Contain("no UNet"));
         Assert.That(Directory.Exists(variants), Is.False);
+        (int trainCode, _, string trainError) = Run("train-artifacts", output, "--tokens", "2", "-o", _dir.File("ta"));
+        Assert.That(trainCode, Is.EqualTo(CliCommon.ExitBadInput));
+        Assert.That(trainError, Does.Contain("VAE-only package").And.Contain("through a UNet"));
     }
 
     private static (int Code, string Stdout, string Stderr) Run(params string[] args)

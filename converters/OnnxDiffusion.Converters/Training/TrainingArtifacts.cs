@@ -34,7 +34,7 @@ public static class TrainingArtifacts
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
         var layout = PackageLayout.Open(options.Package);
-        string unetPath = layout.ModelPath(PackageLayout.UNet);
+        string unetPath = UNetPath(layout);
         OnnxModel unet = ModelLoader.Load(unetPath);
         var weights = new OnnxInitializerWeights(unet, unetPath);
         UNetConfig config = Sd15Family.DetectUNet(weights);
@@ -81,8 +81,22 @@ public static class TrainingArtifacts
     public static int DetectContextDim(string package)
     {
         var layout = PackageLayout.Open(package);
-        string unetPath = layout.ModelPath(PackageLayout.UNet);
+        string unetPath = UNetPath(layout);
         return Sd15Family.DetectUNet(new OnnxInitializerWeights(ModelLoader.Load(unetPath), unetPath)).ContextDim;
+    }
+
+    // The UNet model path; a VAE-only package (models/vae) has none, which deserves better than a missing file.
+    private static string UNetPath(PackageLayout layout)
+    {
+        PackageManifest manifest = layout.LoadManifest();
+        if (!manifest.HasComponent(PackageLayout.UNet))
+        {
+            throw new InvalidInputException(
+                $"{layout.Root} holds only {string.Join(", ", manifest.Components ?? [])} (a VAE-only package): " +
+                "context tokens are trained through a UNet. Use the package of a full checkpoint.");
+        }
+
+        return layout.ModelPath(PackageLayout.UNet);
     }
 
     /// <summary>
