@@ -5,39 +5,23 @@ using System.Text.Json.Nodes;
 using OnnxDiffusion.Converters.Export;
 using OnnxDiffusion.Core.Errors;
 using OnnxDiffusion.Core.Tensors;
-using OnnxDiffusion.Models.Configs;
-using OnnxDiffusion.Models.Synthetic;
 using OnnxDiffusion.Nodes.Execution;
-using OnnxDiffusion.Nodes.Models;
 using OnnxDiffusion.Nodes.Workflows;
-using OnnxDiffusion.TestSupport;
-
 namespace OnnxDiffusion.Nodes.Tests;
 
 [TestFixture]
 [Category("Integration")]
 public sealed class CheckpointSaveTests
 {
-    private const string Ckpt = "tiny.safetensors";
-    private TempDir? _root;
+    private const string Ckpt = TinyModelsFolder.Checkpoint;
+    private TinyModelsFolder? _root;
     private NodeEnvironment _env = null!;
 
     [OneTimeSetUp]
     public void SetUp()
     {
-        string vocab = SharedData.PathOrIgnore("clip-tokenizer/vocab.json");
-        _root = new TempDir();
-        _env = NodeEnvironment.UnderRoot(_root.Path);
-        string tokenizer = Path.Combine(_env.ModelsDir, ModelStore.TokenizerSubdir);
-        Directory.CreateDirectory(tokenizer);
-        foreach (string name in new[] { "vocab.json", "merges.txt" })
-        {
-            File.Copy(Path.Combine(Path.GetDirectoryName(vocab)!, name), Path.Combine(tokenizer, name));
-        }
-
-        Directory.CreateDirectory(Path.Combine(_env.ModelsDir, "checkpoints"));
-        SyntheticCheckpoint.Write(Path.Combine(_env.ModelsDir, "checkpoints", Ckpt),
-            new SyntheticOptions { Config = Sd15Config.Tiny });
+        _root = new TinyModelsFolder();
+        _env = _root.Environment;
     }
 
     [OneTimeTearDown]
@@ -89,7 +73,7 @@ public sealed class CheckpointSaveTests
     [Test]
     public void CheckpointSave_ReloadedCheckpoint_SameTensorsAndSamePixels()
     {
-        var env = _env with { OutputDir = Path.Combine(_root!.Path, "out-save") };
+        var env = _env with { OutputDir = Path.Combine(_root!.Root, "out-save") };
         var executor = new WorkflowExecutor(NodeRegistry.Default, env);
         var prompt = W.Prompt([.. Txt2Img(Ckpt), W.Node("20", "CheckpointSave", ("model", W.Link("4")),
             ("clip", W.Link("4", 1)), ("vae", W.Link("4", 2)), ("filename_prefix", "checkpoints/ComfyUI"))]);
@@ -128,19 +112,19 @@ public sealed class CheckpointSaveTests
     {
         var executor = new WorkflowExecutor(NodeRegistry.Default, _env with
         {
-            OutputDir = Path.Combine(_root!.Path, "out-quant"),
+            OutputDir = Path.Combine(_root!.Root, "out-quant"),
         });
         executor.Execute(W.Prompt(Txt2Img(Ckpt)));
         string package = Directory.GetDirectories(Path.Combine(_env.ModelsDir, "onnx"))
             .First(d => Path.GetFileName(d).StartsWith("tiny-", StringComparison.Ordinal));
-        string quantized = Path.Combine(_root.Path, "int8-package");
+        string quantized = Path.Combine(_root.Root, "int8-package");
         CopyDirectory(package, quantized);
         string manifest = Path.Combine(quantized, "onnxdiffusion.json");
         JsonNode json = JsonNode.Parse(File.ReadAllText(manifest))!;
         json["precision"]!["unet"] = "int8";
         File.WriteAllText(manifest, json.ToJsonString());
 
-        string output = Path.Combine(_root.Path, "never.safetensors");
+        string output = Path.Combine(_root.Root, "never.safetensors");
         var ex = Assert.Throws<UnsupportedModelException>(() =>
             CheckpointExporter.Export(new CheckpointExportSources(quantized, package, package), output));
         Assert.That(ex!.Message, Does.Contain("unet has precision int8").And.Contain("fp32 or fp16"));

@@ -1,13 +1,11 @@
 using OnnxDiffusion.Core.Tensors;
 using OnnxDiffusion.Core.Training;
 using OnnxDiffusion.Models.Configs;
-using OnnxDiffusion.Models.Synthetic;
 using OnnxDiffusion.Nodes.Execution;
 using OnnxDiffusion.Nodes.Models;
 using OnnxDiffusion.Nodes.Values;
 using OnnxDiffusion.Runtime.Rng;
 using OnnxDiffusion.Runtime.Sampling.KSampler;
-using OnnxDiffusion.TestSupport;
 
 namespace OnnxDiffusion.Nodes.Tests;
 
@@ -19,29 +17,18 @@ namespace OnnxDiffusion.Nodes.Tests;
 [Category("Integration")]
 public sealed class ConditioningSamplingTests
 {
-    private const string Ckpt = "tiny.safetensors";
+    private const string Ckpt = TinyModelsFolder.Checkpoint;
     private const string TokensFile = "tokens.safetensors";
     private const int TokenCount = 3;
-    private TempDir? _root;
+    private TinyModelsFolder? _root;
     private NodeEnvironment _env = null!;
     private ContextTokens _tokens = null!;
 
     [OneTimeSetUp]
     public void SetUp()
     {
-        string vocab = SharedData.PathOrIgnore("clip-tokenizer/vocab.json");
-        _root = new TempDir();
-        _env = NodeEnvironment.UnderRoot(_root.Path);
-        string tokenizer = Path.Combine(_env.ModelsDir, ModelStore.TokenizerSubdir);
-        Directory.CreateDirectory(tokenizer);
-        foreach (string name in new[] { "vocab.json", "merges.txt" })
-        {
-            File.Copy(Path.Combine(Path.GetDirectoryName(vocab)!, name), Path.Combine(tokenizer, name));
-        }
-
-        Directory.CreateDirectory(Path.Combine(_env.ModelsDir, "checkpoints"));
-        SyntheticCheckpoint.Write(Path.Combine(_env.ModelsDir, "checkpoints", Ckpt),
-            new SyntheticOptions { Config = Sd15Config.Tiny });
+        _root = new TinyModelsFolder();
+        _env = _root.Environment;
         int dim = Sd15Config.Tiny.UNet.ContextDim;
         var values = new float[TokenCount * dim];
         new TorchCpuRandom(5).FillNormal(values);
@@ -66,7 +53,7 @@ public sealed class ConditioningSamplingTests
         ];
         var executor = new WorkflowExecutor(NodeRegistry.Default, _env with
         {
-            OutputDir = Path.Combine(_root!.Path, "out"), TempDir = Path.Combine(_root.Path, "temp"),
+            OutputDir = Path.Combine(_root!.Root, "out"), TempDir = Path.Combine(_root.Root, "temp"),
         });
         return executor.Execute(W.Prompt([.. common, .. extra]));
     }

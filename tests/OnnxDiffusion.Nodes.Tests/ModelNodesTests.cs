@@ -1,6 +1,4 @@
 using OnnxDiffusion.Core.Tensors;
-using OnnxDiffusion.Models.Configs;
-using OnnxDiffusion.Models.Synthetic;
 using OnnxDiffusion.Nodes.Execution;
 using OnnxDiffusion.Nodes.Models;
 using OnnxDiffusion.Nodes.Values;
@@ -15,33 +13,20 @@ namespace OnnxDiffusion.Nodes.Tests;
 [Category("Integration")]
 public sealed class ModelNodesTests
 {
-    private const string Ckpt = "tiny.safetensors";
-    private TempDir? _root;
+    private const string Ckpt = TinyModelsFolder.Checkpoint;
+    private TinyModelsFolder? _root;
     private NodeEnvironment _env = null!;
 
     [OneTimeSetUp]
     public void SetUp()
     {
-        string vocab = SharedData.PathOrIgnore("clip-tokenizer/vocab.json");
-        _root = new TempDir();
-        _env = NodeEnvironment.UnderRoot(_root.Path);
-        CopyTokenizer(Path.GetDirectoryName(vocab)!, Path.Combine(_env.ModelsDir, ModelStore.TokenizerSubdir));
-        Directory.CreateDirectory(Path.Combine(_env.ModelsDir, "checkpoints"));
-        SyntheticCheckpoint.Write(Path.Combine(_env.ModelsDir, "checkpoints", Ckpt),
-            new SyntheticOptions { Config = Sd15Config.Tiny });
+        _root = new TinyModelsFolder();
+        _env = _root.Environment;
     }
 
     [OneTimeTearDown]
     public void TearDown() => _root?.Dispose();
 
-    private static void CopyTokenizer(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (string name in new[] { "vocab.json", "merges.txt" })
-        {
-            File.Copy(Path.Combine(from, name), Path.Combine(to, name), overwrite: true);
-        }
-    }
 
     private static Workflow Txt2Img(int steps = 2) => W.Prompt(
         W.Node("4", "CheckpointLoaderSimple", ("ckpt_name", Ckpt)),
@@ -56,7 +41,7 @@ public sealed class ModelNodesTests
 
     private NodeEnvironment TestEnv() => _env with
     {
-        OutputDir = Path.Combine(_root!.Path, "output-" + TestContext.CurrentContext.Test.MethodName),
+        OutputDir = Path.Combine(_root!.Root, "output-" + TestContext.CurrentContext.Test.MethodName),
     };
 
     private GenerationResult Direct(GenerationRequest request)

@@ -11,7 +11,6 @@ using OnnxDiffusion.Nodes.Models;
 using OnnxDiffusion.Nodes.Workflows;
 using OnnxDiffusion.Runtime.Onnx;
 using OnnxDiffusion.Runtime.Pipelines;
-using OnnxDiffusion.TestSupport;
 
 namespace OnnxDiffusion.Nodes.Tests;
 
@@ -24,33 +23,23 @@ namespace OnnxDiffusion.Nodes.Tests;
 [Category("Integration")]
 public sealed class VaeLoaderFileTests
 {
-    private const string Ckpt = "tiny.safetensors";
+    private const string Ckpt = TinyModelsFolder.Checkpoint;
     private const string SameVae = "vae-ft-mse-tiny.safetensors";
     private const string OtherVae = "other-vae.safetensors";
-    private TempDir? _root;
+    private TinyModelsFolder? _root;
     private NodeEnvironment _env = null!;
 
     [OneTimeSetUp]
     public void SetUp()
     {
-        string vocab = SharedData.PathOrIgnore("clip-tokenizer/vocab.json");
-        _root = new TempDir();
-        _env = NodeEnvironment.UnderRoot(_root.Path);
-        string tokenizer = Path.Combine(_env.ModelsDir, ModelStore.TokenizerSubdir);
-        Directory.CreateDirectory(tokenizer);
-        foreach (string name in new[] { "vocab.json", "merges.txt" })
-        {
-            File.Copy(Path.Combine(Path.GetDirectoryName(vocab)!, name), Path.Combine(tokenizer, name));
-        }
+        _root = new TinyModelsFolder();
+        _env = _root.Environment;
 
-        string checkpoints = Path.Combine(_env.ModelsDir, "checkpoints");
         string vae = Path.Combine(_env.ModelsDir, "vae");
-        Directory.CreateDirectory(checkpoints);
         Directory.CreateDirectory(vae);
-        string checkpoint = Path.Combine(checkpoints, Ckpt);
-        SyntheticCheckpoint.Write(checkpoint, new SyntheticOptions { Config = Sd15Config.Tiny });
+        string checkpoint = _root.CheckpointPath;
         WriteStandaloneVae(checkpoint, Path.Combine(vae, SameVae));
-        string other = Path.Combine(_root.Path, "other.safetensors");
+        string other = Path.Combine(_root.Root, "other.safetensors");
         SyntheticCheckpoint.Write(other, new SyntheticOptions { Config = Sd15Config.Tiny, Seed = 1234 });
         WriteStandaloneVae(other, Path.Combine(vae, OtherVae));
     }
@@ -89,7 +78,7 @@ public sealed class VaeLoaderFileTests
 
     private NodeEnvironment TestEnv() => _env with
     {
-        OutputDir = Path.Combine(_root!.Path, "output-" + TestContext.CurrentContext.Test.MethodName),
+        OutputDir = Path.Combine(_root!.Root, "output-" + TestContext.CurrentContext.Test.MethodName),
     };
 
     private static float[] Pixels(ExecutionResult result) => ((FloatTensor)result.Results["8"].Outputs[0]!).Data;
